@@ -1,0 +1,65 @@
+"""Readers for each input format; `read_document` sniffs the format and never raises on bad input."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..errors import ExtractionError
+from ..model import STATUS_FAILED, STATUS_PARTIAL, Document
+
+MAX_FILE_BYTES = 512 * 1024 * 1024  # larger inputs are refused rather than read into memory
+
+
+def sniff_format(path: Path, head: bytes) -> str:
+    """The format from the file's first bytes, the extension only as a tie-breaker."""
+    suffix = path.suffix.lower().lstrip(".")
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return {"xlsx": "xlsx", "docx": "docx"}.get(suffix, "docx" if suffix != "xlsx" else "xlsx")
+    lowered = head[:2048].lower()
+    if b"<html" in lowered or b"<!doctype html" in lowered or suffix in ("html", "htm"):
+        return "html"
+    if suffix == "pdf":
+        return "pdf"
+    return "txt"
+
+
+def _reader(fmt: str):
+    if fmt == "txt":
+        from .text import read_text
+        return read_text
+    if fmt == "pdf":
+        try:
+            from .pdf import read_pdf
+        except ImportError as exc:  # pragma: no cover - packaging error
+            raise ExtractionError(f"PDF support unavailable: {exc}") from exc
+        return read_pdf
+    raise ExtractionError(f"format {fmt!r} is not supported yet")
+
+
+def read_document(path: str | Path) -> Document:
+    """Extract one file; a file that cannot be read becomes a `failed` Document with the reason."""
+    path = Path(path)
+    doc = Document(doc_id="", source_path=str(path), format=path.suffix.lower().lstrip(".") or "unknown")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ExtractionError(f"file too large: {size} bytes (limit {MAX_FILE_BYTES})")
+        data = path.read_bytes()
+        doc.doc_id = hashlib.sha256(data).hexdigest()
+        doc.format = sniff_format(path, data[:4096])
+        _reader(doc.format)(data, doc)
+        if not doc.tables and not doc.figures and doc.status != STATUS_FAILED:
+            doc.error = doc.error or "no table or figure found: not a bulletin, or nothing to extract"
+    except ExtractionError as exc:
+        doc.status, doc.error = STATUS_FAILED, str(exc)
+    except OSError as exc:
+        doc.status, doc.error = STATUS_FAILED, f"cannot read file: {exc.strerror or exc}"
+    except Exception as exc:  # a reader bug must not stop the batch; the row says what happened
+        doc.status, doc.error = STATUS_FAILED, f"internal error while reading: {type(exc).__name__}: {exc}"
+    if not doc.doc_id:
+        doc.doc_id = hashlib.sha256(str(path).encode()).hexdigest()
+    if doc.status != STATUS_FAILED and any(f.check == "extraction_unsure" for f in doc.findings):
+        doc.status = STATUS_PARTIAL
+    return doc

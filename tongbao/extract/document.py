@@ -1,0 +1,48 @@
+"""Turn a reader's text and table parts into a Document: merge continued tables, find metadata and figures."""
+from __future__ import annotations
+
+from ..model import Document, Finding, Table
+from .figures import find_figures
+from .metadata import extract_metadata
+from .tables import TableParts, assemble, continues
+
+
+def merge_continued(parts: list[tuple[TableParts, bool]]) -> list[TableParts]:
+    """Join a table part into the one before it when it is adjacent and repeats (or lacks) its header."""
+    merged: list[TableParts] = []
+    for part, adjacent in parts:
+        prev = merged[-1] if merged else None
+        if prev is not None and adjacent and (not part.header or continues(prev.header, part.header)):
+            prev.body.extend(part.body)
+            prev.notes.extend(part.notes)
+            if part.page_end is not None:
+                prev.page_end = part.page_end
+            if part.header:
+                prev.method_reason = (prev.method_reason + "; " if prev.method_reason else "") + "continued table joined, repeated header dropped"
+            continue
+        merged.append(part)
+    return merged
+
+
+def build_tables(doc_id: str, parts: list[TableParts]) -> tuple[list[Table], list[Finding]]:
+    tables, findings = [], []
+    for i, part in enumerate(parts, start=1):
+        table, found = assemble(part, doc_id, f"{doc_id[:12]}-t{i}")
+        if table.columns and table.rows:
+            tables.append(table)
+            findings.extend(found)
+    return tables, findings
+
+
+def fill_document(doc: Document, text: str, parts: list[tuple[TableParts, bool]], narrative: list[tuple[int, int]]) -> Document:
+    """Fill `doc` from the full text, the reader's table parts and the narrative's character ranges."""
+    doc.text = text
+    meta = extract_metadata(text)
+    for key, value in vars(meta).items():
+        setattr(doc, key, value)
+    doc.tables, unsure = build_tables(doc.doc_id, merge_continued(parts))
+    doc.findings.extend(unsure)
+    doc.figures = find_figures(text, doc.doc_id, narrative)
+    for fig in doc.figures:
+        fig.page = doc.page_of(fig.start)
+    return doc

@@ -1,0 +1,94 @@
+"""Place a row's values into value columns when the counts differ, never silently.
+
+A text layer drops blank cells and sometimes splits one cell into two, so a row can carry fewer
+or more values than the header has columns. The one placement that respects every column's
+maximum points and the row's own total is kept; when none or several fit, the row is unsure.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from ..model import Column
+from .headers import is_adjustment_label
+from ..normalize.numbers import Number, parse_number
+
+MAX_PLACEMENTS = 20_000  # combinations tried before giving up on a row
+EXACT = "exact"
+FITTED = "fitted"
+AMBIGUOUS = "ambiguous"  # several placements fit
+NO_FIT = "no_fit"  # no placement fits
+
+
+@dataclass
+class Placement:
+    """Where each value of a row went: slots[i] is the column index of value i (None: unplaced)."""
+
+    slots: list[int | None]
+    status: str
+    reason: str = ""
+
+    @property
+    def unsure(self) -> bool:
+        return self.status in (AMBIGUOUS, NO_FIT)
+
+
+def _fits_column(num: Number | None, col: Column) -> bool:
+    if num is None:
+        return True
+    if col.max_points is None or (col.path and is_adjustment_label(col.path[-1])):
+        return True
+    return -1e-9 <= num.value <= col.max_points + 1e-9
+
+
+def _sum_fits(nums: list[Number | None], slots: list[int], total_col: int | None) -> bool:
+    if total_col is None or total_col not in slots:
+        return True
+    total = nums[slots.index(total_col)]
+    parts = [n for n, s in zip(nums, slots) if s != total_col and n is not None]
+    if total is None or not parts:
+        return True
+    tol = total.half_ulp if total.decimals < max(p.decimals for p in parts) else 0.0
+    return math.isclose(sum(p.value for p in parts), total.value, abs_tol=tol + 1e-6)
+
+
+def violations(texts: list[str], columns: list[Column]) -> int:
+    """How many values exceed the maximum points of the column they sit in."""
+    return sum(0 if _fits_column(parse_number(t), c) else 1 for t, c in zip(texts, columns))
+
+
+def place(texts: list[str], columns: list[Column], total_col: int | None = None) -> Placement:
+    """Assign value texts to value columns (indices into `columns`), keeping their order."""
+    n, k = len(columns), len(texts)
+    nums = [parse_number(t) for t in texts]
+    if k == n:
+        slots = list(range(n))
+        bad = [i for i in slots if not _fits_column(nums[i], columns[i])]
+        if bad and not _sum_fits(nums, slots, total_col):
+            return Placement(list(slots), NO_FIT, f"{len(bad)} value(s) exceed their column's maximum and the row does not add up: values are likely shifted")
+        return Placement(slots, EXACT)
+    if k > n:
+        slots = list(range(n)) + [None] * (k - n)
+        return Placement(slots, NO_FIT, f"{k} values for {n} columns: the text layer holds more values than the header has columns")
+    # fewer values than columns: choose which columns are blank; the total stays last if present
+    fitting = []
+    tried = 0
+    for chosen in itertools.combinations(range(n), k):
+        tried += 1
+        if tried > MAX_PLACEMENTS:
+            return Placement(list(range(k)), AMBIGUOUS, "too many possible placements to decide")
+        slots = list(chosen)
+        if total_col is not None and total_col in range(n) and nums[-1] is not None and slots[-1] != total_col:
+            continue
+        if all(_fits_column(nums[i], columns[s]) for i, s in enumerate(slots)) and _sum_fits(nums, slots, total_col):
+            fitting.append(slots)
+            if len(fitting) > 1 and fitting[0] != slots:
+                break
+    if len(fitting) == 1:
+        return Placement(fitting[0], FITTED, f"{k} values for {n} columns: the only placement that respects maximum points and the row total")
+    if not fitting:
+        slots = list(range(k - 1)) + ([total_col] if total_col is not None else [k - 1])
+        return Placement(slots, NO_FIT, f"{k} values for {n} columns: no placement respects the maximum points and the row total")
+    slots = list(range(k - 1)) + ([total_col] if total_col is not None else [k - 1])
+    return Placement(slots, AMBIGUOUS, f"{k} values for {n} columns: several placements fit, so which column is blank cannot be told")

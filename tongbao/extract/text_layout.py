@@ -1,0 +1,126 @@
+"""Find tables in a plain-text bulletin: runs of tab-separated lines, with titles, units and notes.
+
+A text layer keeps a table as one line per row with cells separated by tabs, and a table that
+continues on the next page as a second run whose header repeats the first.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..normalize.numbers import parse_number
+from ..normalize.text import clean_label, squeeze_spaces
+from .metadata import DATE_LINE
+from .tables import RawCell, TableParts
+
+ANNEX = re.compile(r"^\s*附\s*件\s*([0-9０-９一二三四五六七八九十]+)\s*$")
+UNIT_LINE = re.compile(r"^\s*[（(]?\s*单位\s*[:：]\s*([^\s）)]+)\s*[）)]?\s*$")
+NOTE_LINE = re.compile(r"^\s*(说明|注|备注)\s*[:：]")
+PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*\d+\s*[-—–]?\s*$|^\s*第\s*\d+\s*页")
+TITLE_MAX_CHARS = 60
+TITLE_MAX_LINES = 3
+NUMERIC_ROW_SHARE = 0.5
+
+
+@dataclass
+class TextBlock:
+    """A run of tab-separated lines and the line numbers around it."""
+
+    first: int
+    last: int
+    rows: list[list[str]]
+
+
+def find_blocks(lines: list[str]) -> list[TextBlock]:
+    """Runs of consecutive lines that contain a tab; a single blank line does not end a run of rows
+    of the same table, but two blank lines or any other text does."""
+    blocks: list[TextBlock] = []
+    i = 0
+    while i < len(lines):
+        if "\t" not in lines[i]:
+            i += 1
+            continue
+        start = i
+        rows = []
+        while i < len(lines) and "\t" in lines[i]:
+            rows.append(lines[i].split("\t"))
+            i += 1
+        if len(rows) >= 2 or max(len(r) for r in rows) >= 3:
+            blocks.append(TextBlock(start, i - 1, rows))
+    return blocks
+
+
+def _is_data_row(row: list[str]) -> bool:
+    cells = [c for c in row if c.strip()]
+    if len(cells) < 2:
+        return False
+    return sum(parse_number(c) is not None for c in cells[1:]) >= NUMERIC_ROW_SHARE * (len(cells) - 1)
+
+
+def split_header(rows: list[list[str]]) -> int:
+    """Number of header rows: the rows before the first row that is mostly numbers."""
+    for i, row in enumerate(rows):
+        if _is_data_row(row):
+            return i
+    return min(1, len(rows))
+
+
+def context_above(lines: list[str], first: int, stop: int) -> tuple[str | None, str | None, str | None]:
+    """(title, annex, unit) from the short lines just above a table, not crossing line `stop`."""
+    title_parts: list[str] = []
+    annex = unit = None
+    i = first - 1
+    taken = 0
+    while i > stop and taken < TITLE_MAX_LINES + 2:
+        line = lines[i].strip()
+        i -= 1
+        if not line:
+            continue
+        if "\t" in line or PAGE_NUMBER.match(line) or DATE_LINE.match(line):
+            break
+        m_annex, m_unit = ANNEX.match(line), UNIT_LINE.match(line)
+        if m_annex:
+            annex = "附件" + clean_label(m_annex.group(1))
+            break
+        if m_unit:
+            unit = clean_label(m_unit.group(1))
+            continue
+        if len(line) > TITLE_MAX_CHARS or line.endswith(("。", "：", ":", "；")) or len(title_parts) >= TITLE_MAX_LINES:
+            break
+        title_parts.insert(0, line)
+        taken += 1
+    title = squeeze_spaces("".join(title_parts)) if title_parts else None
+    return title, annex, unit
+
+
+def notes_below(lines: list[str], last: int) -> list[str]:
+    """Lines such as "说明：…" printed right under a table."""
+    notes = []
+    for line in lines[last + 1:last + 4]:
+        if NOTE_LINE.match(line):
+            notes.append(line.strip())
+        elif line.strip():
+            break
+    return notes
+
+
+def has_text_between(lines: list[str], a: int, b: int) -> bool:
+    """Any line between two blocks other than blanks and page numbers."""
+    return any(l.strip() and not PAGE_NUMBER.match(l) for l in lines[a + 1:b])
+
+
+def table_parts(lines: list[str]) -> list[tuple[TextBlock, TableParts, bool]]:
+    """Every table block as TableParts, with whether it may continue the block before it."""
+    out = []
+    previous_last = -1
+    for block in find_blocks(lines):
+        n_header = split_header(block.rows)
+        header = block.rows[:n_header]
+        body = [[RawCell(c) for c in row] for row in block.rows[n_header:]]
+        title, annex, unit = context_above(lines, block.first, previous_last)
+        adjacent = previous_last >= 0 and not has_text_between(lines, previous_last, block.first)
+        out.append((block, TableParts(header=header, body=body, title=title, annex=annex, unit=unit,
+                                      notes=notes_below(lines, block.last), method="text",
+                                      method_reason="tab-separated text layer"), adjacent))
+        previous_last = block.last
+    return out
