@@ -75,6 +75,7 @@ class Table:
     method_reason: str = ""
     label_cols: int = 1  # how many leading columns name the row (序号, 部门 …)
     notes: list[str] = field(default_factory=list)  # text printed under the table (说明：…)
+    placement: dict[int, str] = field(default_factory=dict)  # row → "fitted" / "ambiguous" / "no_fit"
 
     @property
     def n_rows(self) -> int:
@@ -123,6 +124,7 @@ class Finding:
     tolerance: float | None = None
     locations: list[dict[str, Any]] = field(default_factory=list)
     finding_id: str = ""
+    arithmetic: str | None = None  # the sum or division shown to the reader
 
     def locations_json(self) -> str:
         return json.dumps(self.locations, ensure_ascii=False)
@@ -151,7 +153,8 @@ class Document:
     n_pages: int | None = None
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # checks that failed or were undecided
+    checks: list[Finding] = field(default_factory=list)  # every check run, verified ones with severity "pass"
     page_offsets: list[int] = field(default_factory=list)  # char offset where each page starts
 
     def page_of(self, offset: int) -> int | None:

@@ -1,0 +1,39 @@
+"""Checks on one document's numbers. Each check is declared once in CHECKS; `run_checks` is the engine."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..model import Document, Finding
+from .narrative import check_narrative_totals
+from .percentages import check_narrative_percentages, check_table_percentages
+from .results import PASS
+from .sums import check_column_sums, check_row_sums
+
+# (name, scope, function): scope "table" runs per table, "document" once per document.
+CHECKS: list[tuple[str, str, Callable]] = [
+    ("row_sum", "table", check_row_sums),
+    ("column_sum", "table", check_column_sums),
+    ("percentage", "table", check_table_percentages),
+    ("percentage", "document", check_narrative_percentages),
+    ("narrative_total", "document", check_narrative_totals),
+]
+
+
+def run_checks(doc: Document, checks=CHECKS) -> Document:
+    """Run every check; verified results go to doc.checks, the others to doc.checks and doc.findings."""
+    results: list[Finding] = []
+    for name, scope, func in checks:
+        try:
+            if scope == "table":
+                for table in doc.tables:
+                    results.extend(func(table))
+            else:
+                results.extend(func(doc))
+        except Exception as exc:  # a check bug is reported, not fatal to the batch
+            results.append(Finding(doc.doc_id, name, "info", f"check {name} could not run: {type(exc).__name__}: {exc}"))
+    doc.checks.extend(doc.findings)
+    doc.checks.extend(results)
+    doc.findings.extend(r for r in results if r.severity != PASS)
+    for i, f in enumerate(doc.checks, start=1):
+        f.finding_id = f"{doc.doc_id[:12]}-c{i}"
+    return doc

@@ -58,12 +58,20 @@ def _unit(u: str) -> str:
     return {"％": "%", "个百分点": "百分点"}.get(u, u)
 
 
+def _standalone_cn(text: str, m: re.Match) -> bool:
+    """A Chinese numeral is a count only when its unit ends the word: "锦旗一面。" yes, "二次回访率" no."""
+    after = text[m.end():m.end() + 1]
+    return not after or not re.match(r"[\u4e00-\u9fff]", after) or after in "的"
+
+
 def find_figures(text: str, doc_id: str, regions: list[tuple[int, int]]) -> list[Figure]:
     """Every number with a unit in `regions` (character ranges of narrative text)."""
     figures: list[Figure] = []
     for lo, hi in regions:
         for m in NUMBER_UNIT.finditer(text, lo, hi):
             num_text = m.group("num")
+            if not num_text[0].isdigit() and not _standalone_cn(text, m):
+                continue
             num = parse_number(num_text.replace("，", ","))
             if num is None:
                 continue

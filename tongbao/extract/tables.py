@@ -147,6 +147,7 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
     value_cols = columns[n_labels:]
     rows: list[list[Cell]] = []
     findings: list[Finding] = []
+    placement: dict[int, str] = {}
     previous_labels: list[str] = [""] * n_labels
     for raw_row in body:
         row_idx = len(rows)
@@ -179,6 +180,8 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
             for raw, slot in zip(texts, pl.slots):
                 col = value_cols[slot] if slot is not None else None
                 out.append(_cell(raw, row_idx, col, col.index if col else len(columns) + len(out), row_label))
+            if pl.status != "exact":
+                placement[row_idx] = pl.status
             if pl.unsure:
                 _mark_unsure(out, n_labels)
                 findings.append(_unsure_finding(doc_id, table_id, row_idx, row_label, pl, out))
@@ -186,7 +189,7 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
     table = Table(
         table_id=table_id, doc_id=doc_id, columns=columns, rows=rows, annex=parts.annex, title=parts.title,
         unit=parts.unit, page_start=parts.page_start, page_end=parts.page_end, n_header_rows=len(parts.header),
-        method=parts.method, method_reason=parts.method_reason, label_cols=n_labels, notes=list(parts.notes),
+        method=parts.method, method_reason=parts.method_reason, label_cols=n_labels, notes=list(parts.notes), placement=placement,
     )
     return table, findings
 

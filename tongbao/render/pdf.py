@@ -17,7 +17,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase._cidfontdata import CIDFontInfo
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.pdfdoc import PDFString
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     CondPageBreak,
@@ -53,7 +55,23 @@ def register_font(font: str | Path = DEFAULT_FONT) -> str:
         return name
     if font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(font))
+    _encryptable_cid_info(pdfmetrics.getFont(font).face.name)
     return font
+
+
+def _encryptable_cid_info(face: str) -> None:
+    """Make reportlab write CIDSystemInfo's Registry/Ordering as real PDF strings.
+
+    reportlab keeps them as raw "(Adobe)" text, which stays unencrypted in an encrypted file;
+    pdfminer then decrypts it into garbage, misses the Adobe-GB1 map and yields "(cid:N)".
+    As PDFString objects they are encrypted like every other string (no change when unencrypted).
+    """
+    descendants = CIDFontInfo.get(face, {}).get("DescendantFonts") or [{}]
+    info = descendants[0].get("CIDSystemInfo", {})
+    for key in ("Registry", "Ordering"):
+        value = info.get(key)
+        if isinstance(value, str) and value.startswith("(") and value.endswith(")"):
+            info[key] = PDFString(value[1:-1])
 
 
 def _style(font: str, size: float, align=TA_LEFT, leading: float | None = None, **kw) -> ParagraphStyle:
@@ -212,6 +230,18 @@ def build_story(spec: BulletinSpec, font: str, avail: float) -> list:
         story.append(PageBreak())
         story += table_flowables(table, font, avail, annex_page=True)
     return story
+
+
+def column_edges(table: TableSpec, *, page_size=A4, font: str | Path = DEFAULT_FONT) -> list[float]:
+    """x positions (PDF points from the left) of the column boundaries of `table` as rendered:
+    lets tests crop one column of a page and read its cells top to bottom."""
+    avail = page_size[0] - MARGINS["leftMargin"] - MARGINS["rightMargin"] - 12
+    widths, _size = _col_widths(table, register_font(font), avail)
+    x = MARGINS["leftMargin"] + 6 + (avail - sum(widths)) / 2
+    edges = [x]
+    for w in widths:
+        edges.append(edges[-1] + w)
+    return edges
 
 
 def render_pdf(

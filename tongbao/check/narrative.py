@@ -1,0 +1,120 @@
+"""A narrative figure against the table total it restates ("办件总量 100884 件" ↔ the 合计 row).
+
+A figure is tied to a column when its metric names the column's label; it is then compared
+with the column's total (its 合计 cell, or the sum of its rows when there is no 合计 row).
+A figure that names no column but equals a column total exactly is recorded as verified.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from ..model import Document, Figure, Finding, Table
+from .results import failed, passed
+from .tableview import body_rows, cell_at, is_percent_column, label_of, location, total_column, total_rows, value_columns
+
+COUNT_UNITS = ("件", "项", "次", "人次", "个", "家", "封", "人", "名")
+TOTAL_WORDS = ("总量", "总数", "全部", "总计", "合计", "共计", "总")
+CHANGE_WORDS = ("增长", "下降", "减少", "提升", "提高", "同比", "环比")
+RESTATE_RANGE = 0.2  # a figure within 20 % of the column total it names is taken to restate it
+_PREFIX = re.compile(r"^(其中|全部|总|总体|共|共计|合计|累计|各|本月|本季度)+")
+_SUFFIX = re.compile(r"(类|数|量|件数|总量|总数)+$")
+MIN_EXACT_VALUE = 100  # below this a bare equality with some column total is too likely by chance
+
+
+@dataclass
+class ColumnTotal:
+    table: Table
+    label: str
+    path: tuple[str, ...]
+    value: float
+    cells: list  # the cells the total stands on
+    grand: bool  # the total of the total column
+
+
+def column_totals(table: Table) -> list[ColumnTotal]:
+    out = []
+    tcol = total_column(table)
+    trows = total_rows(table)
+    body = body_rows(table)
+    for col in value_columns(table):
+        if is_percent_column(table, col):
+            continue
+        if trows:
+            cell = cell_at(table, trows[0], col.index)
+            if cell is None or cell.value is None:
+                continue
+            value, cells = cell.value, [cell]
+        else:
+            cells = [c for r in body if (c := cell_at(table, r, col.index)) is not None and c.value is not None]
+            if not cells or any(c.unsure for c in cells):
+                continue
+            value = sum(c.value for c in cells)
+        out.append(ColumnTotal(table, label_of(col), col.path, value, cells, tcol is not None and col.index == tcol.index))
+    return out
+
+
+def _core(text: str) -> str:
+    text = re.sub(r"[(（][^)）]*[)）]", "", text or "")
+    return _SUFFIX.sub("", _PREFIX.sub("", text))
+
+
+def _names(fig: Figure, ct: ColumnTotal) -> bool:
+    """The figure's metric names this column (by its leaf or a parent label)."""
+    metric = _core(fig.metric or "")
+    if not metric:
+        return False
+    for part in ct.path:
+        label = _core(re.sub(r"[(（][^)）]*[)）]", "", part))
+        if label and label not in ("评价数", "百分比") and (metric == label or (len(label) >= 3 and label in metric)):
+            return True
+    return ct.grand and any(w in (fig.metric or "") for w in TOTAL_WORDS)
+
+
+def check_narrative_totals(doc: Document) -> list[Finding]:
+    totals = [ct for t in doc.tables for ct in column_totals(t)]
+    out = []
+    for fig in doc.figures:
+        if fig.unit not in COUNT_UNITS or (fig.qualifier and fig.qualifier in CHANGE_WORDS):
+            continue
+        named = [ct for ct in totals if _names(fig, ct)]
+        exact = [ct for ct in named if math.isclose(ct.value, fig.value)]
+        if exact:
+            out.append(_verified(doc, fig, exact[0], "所称栏目"))
+            continue
+        near = [ct for ct in named if abs(ct.value - fig.value) <= RESTATE_RANGE * max(ct.value, 1)
+                or any(w in (fig.metric or "") for w in TOTAL_WORDS)]
+        if len(near) == 1:
+            ct = near[0]
+            out.append(failed(doc.doc_id, "narrative_total",
+                              f"正文「{fig.metric}」{fig.text} 与表「{ct.table.title or ct.table.table_id}」「{' / '.join(ct.path)}」合计 {_fmt(ct.value)} 不符",
+                              expected=ct.value, reported=fig.value, tolerance=0.0, locations=_locs(fig, ct),
+                              arithmetic=_arith(ct)))
+            continue
+        if not named and fig.value >= MIN_EXACT_VALUE:
+            equal = [ct for ct in totals if math.isclose(ct.value, fig.value)]
+            if equal:
+                out.append(_verified(doc, fig, equal[0], "数值相等的栏目"))
+    return out
+
+
+def _verified(doc: Document, fig: Figure, ct: ColumnTotal, how: str) -> Finding:
+    return passed(doc.doc_id, "narrative_total",
+                  f"正文「{fig.metric}」{fig.text} 与表「{ct.table.title or ct.table.table_id}」{how}「{' / '.join(ct.path)}」合计相符",
+                  expected=ct.value, reported=fig.value, tolerance=0.0, locations=_locs(fig, ct), arithmetic=_arith(ct))
+
+
+def _locs(fig: Figure, ct: ColumnTotal) -> list[dict]:
+    return [{"figure_id": fig.figure_id, "start": fig.start, "end": fig.end, "text": fig.text, "page": fig.page}] + [
+        location(ct.table, c) for c in ct.cells]
+
+
+def _arith(ct: ColumnTotal) -> str:
+    if len(ct.cells) == 1:
+        return f"{ct.cells[0].text}（合计行）"
+    return " + ".join(c.text for c in ct.cells) + f" = {_fmt(ct.value)}"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6f}".rstrip("0").rstrip(".")

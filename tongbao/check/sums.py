@@ -1,0 +1,106 @@
+"""Row sums against a 合计/得分 column and column sums against a 合计 row.
+
+Which columns a row total adds up is not always "all of them": under a multi-level header
+(整体评价 → 非常满意 … → 评价数 / 百分比) it is the leaves sharing one label. The set that
+reconciles the most rows is taken as the table's rule; every row is then checked against it.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from ..model import Column, Finding, Table
+from .intervals import sum_tolerance
+from .tableview import (body_rows, cell_at, is_percent_column, label_of, location, total_column,
+                        total_rows, value_columns)
+from ..extract.placement import NO_FIT
+from .results import failed, passed, undecided
+
+TOTAL_NAMES = ("合计", "总计", "总分", "得分")
+
+
+def addend_sets(table: Table, total: Column) -> list[list[Column]]:
+    """Candidate sets of columns a row total may add up, most inclusive first."""
+    cols = [c for c in value_columns(table) if c.index != total.index and not is_percent_column(table, c)
+            and not (c.path and label_of(c) in TOTAL_NAMES)]
+    sets = [cols] if cols else []
+    by_leaf: dict[str, list[Column]] = defaultdict(list)
+    for c in cols:
+        if len(c.path) >= 2:
+            by_leaf[c.path[-1]].append(c)
+    sets.extend(group for group in by_leaf.values() if len(group) >= 2)
+    return sets
+
+
+def _row_sum(table: Table, row: int, cols: list[Column], total: Column):
+    tcell = cell_at(table, row, total.index)
+    if tcell is None or tcell.value is None:
+        return None
+    parts = [c for col in cols if (c := cell_at(table, row, col.index)) is not None and c.value is not None]
+    if not parts:
+        return None
+    expected = sum(p.value for p in parts)
+    tol = sum_tolerance([p.decimals or 0 for p in parts], tcell.decimals or 0)
+    return expected, tcell, parts, tol
+
+
+def check_row_sums(table: Table) -> list[Finding]:
+    total = total_column(table)
+    if total is None:
+        return []
+    rows = [r for r in range(table.n_rows) if table.placement.get(r) != NO_FIT]
+    best, best_hits = None, -1
+    for cols in addend_sets(table, total):
+        hits = 0
+        for r in rows:
+            s = _row_sum(table, r, cols, total)
+            if s and math.isclose(s[0], s[1].value, abs_tol=s[3] + 1e-6):
+                hits += 1
+        if hits > best_hits:
+            best, best_hits = cols, hits
+    if best is None:
+        return []
+    if best_hits == 0:
+        return [undecided(table.doc_id, "row_sum", f"表「{table.title or table.table_id}」: 「{label_of(total)}」列与任何列组合之和都不相符，无法确定其计算口径",
+                          locations=[{"table_id": table.table_id, "col": total.index, "header": total.header_path}])]
+    out = []
+    names = "+".join(label_of(c) for c in best[:6]) + ("…" if len(best) > 6 else "")
+    for r in rows:
+        s = _row_sum(table, r, best, total)
+        if not s:
+            continue
+        expected, tcell, parts, tol = s
+        arithmetic = " + ".join(p.text for p in parts) + f" = {_fmt(expected)}"
+        locs = [location(table, p) for p in parts] + [location(table, tcell)]
+        msg = f"「{tcell.row_label}」行: {names} = {_fmt(expected)}，表中「{label_of(total)}」为 {tcell.text}"
+        result = passed if math.isclose(expected, tcell.value, abs_tol=tol + 1e-6) else failed
+        out.append(result(table.doc_id, "row_sum", msg, expected, tcell.value, tol, locs, arithmetic=arithmetic))
+    return out
+
+
+def check_column_sums(table: Table) -> list[Finding]:
+    out = []
+    body = body_rows(table)
+    for trow in total_rows(table):
+        for col in value_columns(table):
+            if is_percent_column(table, col):
+                continue
+            tcell = cell_at(table, trow, col.index)
+            if tcell is None or tcell.value is None:
+                continue
+            parts = [c for r in body if r < trow and (c := cell_at(table, r, col.index)) is not None and c.value is not None]
+            if not parts:
+                continue
+            expected = sum(p.value for p in parts)
+            tol = sum_tolerance([p.decimals or 0 for p in parts], tcell.decimals or 0)
+            ok = math.isclose(expected, tcell.value, abs_tol=tol + 1e-6)
+            msg = f"「{label_of(col)}」列各行之和 = {_fmt(expected)}，合计行为 {tcell.text}"
+            locs = [location(table, p) for p in parts] + [location(table, tcell)]
+            arithmetic = " + ".join(p.text for p in parts) + f" = {_fmt(expected)}"
+            out.append((passed if ok else failed)(table.doc_id, "column_sum", msg, expected, tcell.value, tol, locs,
+                                                    arithmetic=arithmetic))
+    return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6f}".rstrip("0").rstrip(".")

@@ -1,0 +1,63 @@
+"""Read-only helpers the checks share: a table's value grid, its total row and column, its % columns."""
+from __future__ import annotations
+
+from ..extract.headers import bare_label, is_adjustment_label, is_total_label
+from ..model import Cell, Column, Table
+
+
+def cell_at(table: Table, row: int, col: int) -> Cell | None:
+    for c in table.rows[row]:
+        if c.col == col:
+            return c
+    return None
+
+
+def is_total_row(table: Table, row: int) -> bool:
+    return any(is_total_label(c.text) for c in table.rows[row][: table.label_cols] if c.text)
+
+
+def body_rows(table: Table) -> list[int]:
+    return [r for r in range(table.n_rows) if not is_total_row(table, r)]
+
+
+def total_rows(table: Table) -> list[int]:
+    return [r for r in range(table.n_rows) if is_total_row(table, r)]
+
+
+def value_columns(table: Table) -> list[Column]:
+    return table.columns[table.label_cols:]
+
+
+def total_column(table: Table) -> Column | None:
+    for col in reversed(value_columns(table)):
+        if col.path and is_total_label(col.path[-1]):
+            return col
+    return None
+
+
+def is_percent_column(table: Table, col: Column) -> bool:
+    if col.unit == "%":
+        return True
+    cells = [c for r in table.rows for c in r if c.col == col.index and c.value is not None]
+    return bool(cells) and sum(c.unit == "%" for c in cells) > len(cells) / 2
+
+
+def row_unsure(table: Table, row: int) -> bool:
+    return any(c.unsure for c in table.rows[row])
+
+
+def location(table: Table, cell: Cell) -> dict:
+    """A JSON-able reference to a cell, so a finding can be shown on the page."""
+    loc = {"table_id": table.table_id, "row": cell.row, "col": cell.col, "row_label": cell.row_label,
+           "header": cell.header_path, "text": cell.text}
+    if cell.page is not None:
+        loc.update(page=cell.page, x0=cell.x0, top=cell.top, x1=cell.x1, bottom=cell.bottom)
+    return loc
+
+
+def label_of(col: Column) -> str:
+    return bare_label(col.path[-1]) if col.path else ""
+
+
+def is_adjustment(col: Column) -> bool:
+    return bool(col.path) and is_adjustment_label(col.path[-1])
