@@ -24,7 +24,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     CondPageBreak,
     HRFlowable,
-    KeepTogether,
     PageBreak,
     Paragraph,
     SimpleDocTemplate,
@@ -168,8 +167,8 @@ def table_flowables(table: TableSpec, font: str, avail: float, annex_page: bool)
     if table.annex:
         out.append(_p(table.annex, _style(font, BODY_SIZE, TA_LEFT, spaceAfter=6)))
     if table.title:
-        size = max(14, _fit_size(table.title, font, avail, 18))
-        out.append(_p(table.title, _style(font, size, TA_CENTER, leading=size * 1.45, spaceBefore=4, spaceAfter=8)))
+        tsize = max(14, _fit_size(table.title, font, avail, 18))
+        out.append(_p(table.title, _style(font, tsize, TA_CENTER, leading=tsize * 1.45, spaceBefore=4, spaceAfter=8)))
     if table.unit:
         out.append(_p(table.unit, _style(font, 12, TA_RIGHT, spaceAfter=3)))
     data: list[list] = [[""] * table.n_cols for _ in table.header]
@@ -178,10 +177,9 @@ def table_flowables(table: TableSpec, font: str, avail: float, annex_page: bool)
     for row in table.rows:
         row = (list(row) + [""] * table.n_cols)[: table.n_cols]
         data.append([_p(t, cell_style) if t else "" for t in row])
-    head = out[:]
-    grid = Table(data, colWidths=widths, repeatRows=len(table.header), style=TableStyle(_table_style(table)))
-    out = [CondPageBreak(120), KeepTogether(head)] if head and not annex_page else list(head)
-    out.append(grid)
+    if not annex_page:  # an inline table's title is not left alone at the foot of a page
+        out.insert(0, CondPageBreak(120))
+    out.append(Table(data, colWidths=widths, repeatRows=len(table.header), style=TableStyle(_table_style(table))))
     if table.note:
         out.append(Spacer(1, 4))
         out.append(_p(table.note, _style(font, 12, TA_LEFT, leading=18)))
@@ -189,16 +187,18 @@ def table_flowables(table: TableSpec, font: str, avail: float, annex_page: bool)
     return out
 
 
-def _footer(font: str):
-    """onPage callback drawing the centred "- N -" page number under the text block."""
+class _Doc(SimpleDocTemplate):
+    """A SimpleDocTemplate that draws the centred "- N -" page number when a page ends, so the
+    footer comes last in the page's text order, after the body."""
 
-    def draw(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(font, 14)
-        canvas.drawCentredString(doc.pagesize[0] / 2, doc.bottomMargin - 14 * mm, f"- {doc.page} -")
-        canvas.restoreState()
+    footer_font = DEFAULT_FONT
 
-    return draw
+    def afterPage(self):
+        c = self.canv
+        c.saveState()
+        c.setFont(self.footer_font, 14)
+        c.drawCentredString(self.pagesize[0] / 2, self.bottomMargin - 14 * mm, f"- {self.page} -")
+        c.restoreState()
 
 
 def build_story(spec: BulletinSpec, font: str, avail: float) -> list:
@@ -251,9 +251,10 @@ def render_pdf(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     name = register_font(font)
-    doc = SimpleDocTemplate(
+    doc = _Doc(
         str(path), pagesize=page_size, title=spec.title, author=spec.issuer, encrypt=encrypt, **MARGINS
     )
     story = build_story(spec, name, doc.width - 12)  # the frame pads 6 pt on each side
-    doc.build(story, onFirstPage=_footer(name), onLaterPages=_footer(name))
+    doc.footer_font = name
+    doc.build(story)
     return path

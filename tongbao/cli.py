@@ -1,0 +1,92 @@
+"""The `tongbao` command line: parses options, calls the library, prints. No logic of its own."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from .export.report import write_report
+from .export.writers import FORMATS, write_tables
+from .pipeline import run_batch
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Turn government-service bulletins (通报) into a dataset, and audit their numbers.")
+console = Console()
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+FAIL_LEVELS = {"error": ("error",), "warning": ("error", "warning")}
+
+Paths = Annotated[list[Path], typer.Argument(help="Files or folders of bulletins (.txt .pdf …).", exists=True)]
+Workers = Annotated[Optional[int], typer.Option(help="Processes to use (default: all cores).")]
+Scheduler = Annotated[str, typer.Option(help="processes, serial, or dask (uses DASK_SCHEDULER_ADDRESS or a local cluster).")]
+Aliases = Annotated[Optional[Path], typer.Option(help="CSV of raw,entity_id rows that override the department registry.")]
+
+
+def _summary(batch) -> None:
+    c = batch.counts()
+    console.print(f"[bold]{c['documents']}[/] documents ({c['failed']} failed), {c['tables']} tables, {c['cells']} cells, "
+                  f"{c['figures']} figures, {c['entities']} entities; findings: "
+                  f"[red]{c['error']} error[/], [yellow]{c['warning']} warning[/], {c['info']} info")
+
+
+@app.command()
+def extract(
+    paths: Paths,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("outputs"),
+    format: Annotated[list[str], typer.Option("--format", "-f", help=f"One or more of: {', '.join(FORMATS)}.")] = ["parquet"],
+    workers: Workers = None,
+    scheduler: Scheduler = "processes",
+    aliases: Aliases = None,
+) -> None:
+    """Extract every bulletin into the dataset tables, datapackage.json and report.html in OUT."""
+    bad = [f for f in format if f not in FORMATS]
+    if bad:
+        raise typer.BadParameter(f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", param_hint="--format")
+    batch = run_batch(paths, workers=workers, scheduler=scheduler, aliases=aliases)
+    written = write_tables(batch.frames, out, tuple(dict.fromkeys(format)))
+    write_report(batch.documents, out / "report.html")
+    _summary(batch)
+    console.print(f"wrote {len(written) + 1} files to {out}/")
+
+
+@app.command()
+def audit(
+    paths: Paths,
+    report: Annotated[Optional[Path], typer.Option(help="Also write an HTML report here.")] = None,
+    fail_on: Annotated[str, typer.Option(help="Exit 1 on findings at this level or worse: error or warning.")] = "error",
+    workers: Workers = None,
+    scheduler: Scheduler = "processes",
+) -> None:
+    """Print every finding; exit 0 when clean, 1 when findings reach --fail-on, 2 when an input could not be read."""
+    if fail_on not in FAIL_LEVELS:
+        raise typer.BadParameter("choose error or warning", param_hint="--fail-on")
+    batch = run_batch(paths, workers=workers, scheduler=scheduler)
+    findings = batch.frames["findings"]
+    docs = batch.frames["documents"].set_index("doc_id")
+    table = RichTable(title="tongbao audit", show_lines=False)
+    for col in ("file", "severity", "check", "message"):
+        table.add_column(col, overflow="fold")
+    order = {"error": 0, "warning": 1, "info": 2}
+    for _, f in findings.sort_values("severity", key=lambda s: s.map(order)).iterrows():
+        style = {"error": "red", "warning": "yellow"}.get(f["severity"], "dim")
+        table.add_row(Path(docs.loc[f["doc_id"], "source_path"]).name, f"[{style}]{f['severity']}[/]", f["check"], f["message"])
+    for d in batch.documents:
+        if d.status == "failed":
+            table.add_row(Path(d.source_path).name, "[red]failed[/]", "read", d.error or "")
+    console.print(table)
+    _summary(batch)
+    if report:
+        write_report(batch.documents, report)
+        console.print(f"report: {report}")
+    if any(d.status == "failed" for d in batch.documents):
+        raise typer.Exit(EXIT_UNREADABLE)
+    if findings["severity"].isin(FAIL_LEVELS[fail_on]).any():
+        raise typer.Exit(EXIT_FINDINGS)
+    raise typer.Exit(EXIT_CLEAN)
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    app()

@@ -1,0 +1,64 @@
+"""The published table schemas (Frictionless Table Schema JSON shipped in the package) and their validation."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+TABLES = ("documents", "tables", "cells", "figures", "entities", "observations", "findings", "checks")
+_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean", "date": "string"}
+
+
+class SchemaError(ValueError):
+    """A table does not match its published schema; nothing is written."""
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict:
+    return json.loads(resources.files("tongbao").joinpath(f"schemas/{name}.json").read_text(encoding="utf-8"))
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    schema = load_schema(name)
+    return conform(pd.DataFrame({f["name"]: [] for f in schema["fields"]}), name)
+
+
+def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Order and type the columns as the schema says; extra columns are kept after them."""
+    schema = load_schema(name)
+    names = [f["name"] for f in schema["fields"]]
+    for f in schema["fields"]:
+        if f["name"] not in df.columns:
+            df[f["name"]] = None
+        df[f["name"]] = df[f["name"]].astype(_DTYPES[f["type"]])
+    return df[names + [c for c in df.columns if c not in names]]
+
+
+def validate(df: pd.DataFrame, name: str) -> None:
+    """Raise SchemaError when a required column is missing or null, or a value is outside its enum."""
+    schema = load_schema(name)
+    problems = []
+    for f in schema["fields"]:
+        col = f["name"]
+        if col not in df.columns:
+            problems.append(f"missing column {col}")
+            continue
+        cons = f.get("constraints", {})
+        if cons.get("required") and df[col].isna().any():
+            problems.append(f"{col}: {int(df[col].isna().sum())} empty value(s) in a required column")
+        if "enum" in cons:
+            bad = set(df[col].dropna().unique()) - set(cons["enum"])
+            if bad:
+                problems.append(f"{col}: values {sorted(bad)[:5]} not in {cons['enum']}")
+        if f["type"] == "date":
+            bad = df[col].dropna()
+            bad = bad[~bad.str.fullmatch(r"\d{4}-\d{2}-\d{2}")]
+            if len(bad):
+                problems.append(f"{col}: {len(bad)} value(s) not an ISO date")
+    keys = schema.get("primaryKey") or []
+    if keys and len(df) and df.duplicated(subset=keys).any():
+        problems.append(f"duplicate primary key {keys}")
+    if problems:
+        raise SchemaError(f"table {name} does not match its schema: " + "; ".join(problems))

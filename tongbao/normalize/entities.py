@@ -1,0 +1,40 @@
+"""Collect the department names a batch mentions and match each (name, city) pair once."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..model import Document
+from ..export.schemas import conform, empty_frame
+
+
+def mentioned_names(docs: list[Document]) -> list[tuple[str, str | None]]:
+    """(raw name, city) pairs from table row labels and narrative figures, first-seen order."""
+    seen: dict[tuple[str, str | None], None] = {}
+    for d in docs:
+        for t in d.tables:
+            for r in t.rows:
+                if r and r[0].row_label and not r[0].row_label.isdigit():
+                    seen.setdefault((r[0].row_label, d.city), None)
+        for f in d.figures:
+            if f.entity_raw:
+                seen.setdefault((f.entity_raw, d.city), None)
+    return list(seen)
+
+
+def default_matcher(aliases=None):
+    from .departments import DepartmentMatcher
+    return DepartmentMatcher(aliases=aliases)
+
+
+def match_entities(docs: list[Document], matcher=None):
+    """(entities frame, {(raw, city): match}) for every name the documents mention."""
+    pairs = mentioned_names(docs)
+    if not pairs:
+        return empty_frame("entities"), {}
+    matcher = matcher or default_matcher()
+    matches = matcher.match_many([p[0] for p in pairs], [p[1] for p in pairs])
+    lookup = dict(zip(pairs, matches))
+    rows = [dict(entity_raw=raw, city=city, level=m.level, entity_id=m.entity_id, canonical_name=m.canonical_name,
+                 score=float(m.score), method=m.method, needs_review=bool(m.needs_review))
+            for (raw, city), m in lookup.items()]
+    return conform(pd.DataFrame(rows), "entities"), lookup

@@ -1,0 +1,103 @@
+"""Run one document through the stages, and map a batch of files over an executor.
+
+Documents are independent, so a batch is a map (serial, local processes, or a Dask cluster)
+followed by one cheap merge into the published tables.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .check import run_checks
+from .extract import read_document
+from .model import STATUS_FAILED, Document
+
+INPUT_SUFFIXES = {".txt", ".pdf", ".docx", ".xlsx", ".html", ".htm", ".text"}
+SERIAL_BELOW = 4  # batches smaller than this are not worth starting processes for
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, and folders searched recursively for bulletin files, in a stable order."""
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def process_file(path: str | Path) -> Document:
+    """Extract one file and run its checks; never raises for a bad file."""
+    doc = read_document(path)
+    if doc.status != STATUS_FAILED:
+        run_checks(doc)
+    return doc
+
+
+def map_documents(paths: list[Path], workers: int | None = None, scheduler: str = "processes") -> Iterator[Document]:
+    """Documents in input order, processed serially, in local processes, or on a Dask cluster."""
+    workers = workers or os.cpu_count() or 1
+    if scheduler == "dask":
+        yield from _map_dask(paths)
+    elif scheduler == "serial" or workers <= 1 or len(paths) < SERIAL_BELOW:
+        yield from map(process_file, paths)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield from pool.map(process_file, paths, chunksize=max(1, len(paths) // (workers * 8)))
+
+
+def _map_dask(paths: list[Path]) -> Iterator[Document]:
+    """Use the Dask client in scope (or DASK_SCHEDULER_ADDRESS); a local cluster otherwise."""
+    try:
+        from dask.distributed import Client, get_client
+    except ImportError as exc:
+        raise RuntimeError("the dask scheduler needs `pip install tongbao[dask]`") from exc
+    try:
+        client = get_client()
+    except ValueError:
+        address = os.environ.get("DASK_SCHEDULER_ADDRESS")
+        client = Client(address) if address else Client(processes=True)
+    futures = client.map(process_file, [str(p) for p in paths])
+    for fut in futures:
+        yield fut.result()
+
+
+@dataclass
+class Batch:
+    """The documents of a run and the published tables built from them."""
+
+    documents: list[Document]
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        findings = self.frames["findings"]
+        out = {"documents": len(self.documents), "failed": sum(d.status == STATUS_FAILED for d in self.documents)}
+        for name in ("tables", "cells", "figures", "entities"):
+            out[name] = len(self.frames[name])
+        for sev in ("error", "warning", "info"):
+            out[sev] = int((findings["severity"] == sev).sum())
+        return out
+
+
+def run_batch(paths: Iterable[str | Path], workers: int | None = None, scheduler: str = "processes",
+              aliases: str | Path | None = None) -> Batch:
+    """Extract and check every file, then build the published tables."""
+    from .export.frames import build_frames
+    from .normalize.entities import default_matcher
+    docs = list(map_documents(expand_paths(paths), workers, scheduler))
+    return Batch(docs, build_frames(docs, default_matcher(aliases)))
+
+
+def extract(paths: Iterable[str | Path] | str | Path, **kwargs) -> dict[str, pd.DataFrame]:
+    """The published tables (documents, tables, cells, figures, entities, observations, findings, checks)
+    for some files or folders, as pandas DataFrames."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    return run_batch(paths, **kwargs).frames
