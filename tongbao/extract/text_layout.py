@@ -51,10 +51,11 @@ def find_blocks(lines: list[str]) -> list[TextBlock]:
 
 
 def _is_data_row(row: list[str]) -> bool:
-    cells = [c for c in row if c.strip()]
-    if len(cells) < 2:
+    """Mostly numbers after the first cell (which names the row, or is blank for "same as above")."""
+    cells = [c for c in row[1:] if c.strip()]
+    if not cells:
         return False
-    return sum(parse_number(c) is not None for c in cells[1:]) >= NUMERIC_ROW_SHARE * (len(cells) - 1)
+    return sum(parse_number(c) is not None for c in cells) >= NUMERIC_ROW_SHARE * len(cells)
 
 
 def split_header(rows: list[list[str]]) -> int:

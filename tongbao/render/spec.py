@@ -128,7 +128,7 @@ def table_to_text(table: TableSpec) -> str:
 def body_blocks(spec: BulletinSpec) -> list[tuple[str, object]]:
     """The bulletin body in reading order, shared by every renderer so all formats agree.
 
-    Yields ("paragraph", str) and ("table", TableSpec): inline tables (annex None) follow the
+    Returns ("paragraph", str) and ("table", TableSpec) pairs: inline tables (annex None) follow the
     paragraph they name, or the last paragraph; annexed tables come after signature and date.
     """
     n = len(spec.paragraphs)

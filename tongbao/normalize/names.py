@@ -1,0 +1,265 @@
+"""Department names taken apart before matching: region prefix, 含… members, lists, staff names.
+
+Pure functions over strings. Nothing here knows a department: what counts as a department word
+(局, 中心, 公司 …) is passed in by the matcher from the registry, with plain defaults for direct use.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .text import clean_label
+
+# A place suffix and the level it stands for (autonomous prefectures count as 市, 旗 as 县 …).
+LEVEL_OF_SUFFIX = {
+    "特别行政区": "省", "自治区": "省", "省": "省",
+    "自治州": "市", "地区": "市", "州": "市", "盟": "市", "市": "市",
+    "新区": "区", "区": "区",
+    "自治县": "县", "县": "县",
+}
+_SUFFIXES = sorted(LEVEL_OF_SUFFIX, key=len, reverse=True)
+_SUFFIX_FIRST = {s[0] for s in _SUFFIXES}
+BARE_LEVELS = "省市区县"
+
+# Defaults for callers that do not pass the registry's own lists.
+DEFAULT_DEPT_WORDS = ("委员会", "办公室", "中心", "局", "委", "办", "厅", "处", "所", "站", "院", "馆",
+                      "会", "队", "公司", "集团", "银行", "行", "关", "联", "社", "部", "科")
+DEFAULT_PLACE_FORBIDDEN = ("局", "委", "办", "厅", "队", "处", "馆", "院", "公司", "中心", "银行", "集团", "、")
+DEFAULT_NOT_PLACE_ENDINGS = ("城市", "都市", "超市", "社区")
+MEMBER_MARKERS = ("包括", "包含", "含")
+LIST_WORDS = ("以及", "和", "及", "与")
+
+_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
+_SPACE = re.compile(r"\s+")
+_OPEN, _CLOSE = "(（[【", ")）]】"
+
+
+@dataclass(frozen=True)
+class Split:
+    """One way of reading a name: the region prefix taken off and the core left over."""
+
+    core: str
+    level: str | None = None  # 省/市/区/县 of the innermost place written
+    region: str | None = None  # that place as written ("河东区", "厦门"), None for a bare 市/区
+    city: str | None = None  # the 市-level place in the prefix, without 市 ("厦门")
+    prefix: str = ""  # the literal text taken off
+    bare_place: bool = False  # a place written without 市/区 (厦门海关) was taken off
+    bare_level: bool = False  # the last thing taken off was a lone 市/区/县/省
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """A single name: the cleaned text, its readings (most stripped first) and its 含… members."""
+
+    raw: str
+    clean: str
+    name: str  # clean without parentheticals
+    splits: tuple[Split, ...]
+    members: tuple[str, ...]  # member names, each with the carried region prefix
+
+
+def compact(text: str) -> str:
+    """clean_label plus every remaining whitespace removed: a department name never holds a space."""
+    return _SPACE.sub("", clean_label(text))
+
+
+def _is_place_base(base: str, forbidden: Iterable[str]) -> bool:
+    return (len(base) >= 2 and bool(_CJK.match(base)) and not any(c in base for c in BARE_LEVELS)
+            and not any(w in base for w in forbidden))
+
+
+def region_splits(text: str, *, city: str | None = None, places: frozenset[str] = frozenset(),
+                  forbidden: Iterable[str] = DEFAULT_PLACE_FORBIDDEN,
+                  not_place_endings: Iterable[str] = DEFAULT_NOT_PLACE_ENDINGS, max_depth: int = 3) -> list[Split]:
+    """Every reading of a leading region prefix (三明市, 临沂市河东区, bare 市, 厦门 …), most stripped first.
+
+    Several readings are kept because text alone cannot tell 市民政局 (市 + 民政局) from 市民中心:
+    the matcher takes the first whose core it knows.
+    """
+    forbidden = tuple(forbidden)
+    endings = tuple(not_place_endings)
+    city_names = set()
+    if city:
+        c = compact(city)
+        name = c.removesuffix("市")
+        if len(name) >= 2:
+            city_names.add(name)
+    out: dict[str, Split] = {}
+
+    def walk(s: str, depth: int, level, region, cty, prefix: str, bare: bool, lone: bool = False) -> None:
+        if depth < max_depth and len(s) >= 2:
+            for i in range(2, min(len(s), 12)):
+                if s[i] not in _SUFFIX_FIRST:
+                    continue
+                for suf in _SUFFIXES:
+                    if s.startswith(suf, i):
+                        base = s[:i]
+                        place = base + suf
+                        if _is_place_base(base, forbidden) and not place.endswith(endings):
+                            lv = LEVEL_OF_SUFFIX[suf]
+                            c2 = cty or (base if lv == "市" and suf == "市" else None)
+                            walk(s[i + len(suf):], depth + 1, lv, place, c2, prefix + place, bare, False)
+                        break
+            if s[0] in BARE_LEVELS and len(s) > 2:
+                walk(s[1:], depth + 1, s[0], None, cty, prefix + s[0], bare, True)
+            for name in sorted(city_names | {p for p in places if s.startswith(p)}, key=len, reverse=True):
+                if s.startswith(name) and len(s) > len(name) + 1 and not s.startswith(name + "市"):
+                    walk(s[len(name):], depth + 1, level, name, cty or name, prefix + name, True, False)
+        if s not in out or len(prefix) > len(out[s].prefix):
+            out[s] = Split(core=s, level=level, region=region, city=cty, prefix=prefix, bare_place=bare,
+                           bare_level=lone)
+
+    walk(text, 0, None, None, None, "", False)
+    return sorted(out.values(), key=lambda sp: (-len(sp.prefix), sp.bare_place))
+
+
+def preferred_split(splits: list[Split] | tuple[Split, ...], protected: Iterable[str] = ()) -> Split:
+    """The reading to use when no reading is known: the most stripped one that does not cut a word
+    such as 市场 or 市政 after a bare 市, nor take off a place written without 市/区."""
+    protected = tuple(protected)
+    for sp in splits:
+        if sp.bare_place or (sp.bare_level and (sp.prefix[-1] + sp.core).startswith(protected)):
+            continue
+        if sp.core or sp is splits[-1]:
+            return sp
+    return splits[-1]
+
+
+def _top_level_parts(text: str):
+    """Yield (segment, is_parenthetical) at nesting depth 0; an unclosed bracket runs to the end."""
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            if depth == 0:
+                if i > start:
+                    yield text[start:i], False
+                start = i + 1
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+            if depth == 0:
+                yield text[start:i], True
+                start = i + 1
+    if start < len(text):
+        yield text[start:], depth > 0
+
+
+def strip_parentheticals(text: str) -> tuple[str, list[str]]:
+    """(text without its top-level parentheticals, the parentheticals' contents)."""
+    outside, inside = [], []
+    for seg, paren in _top_level_parts(text):
+        (inside if paren else outside).append(seg)
+    return "".join(outside), inside
+
+
+def ends_with_dept_word(text: str, dept_words: Iterable[str] = DEFAULT_DEPT_WORDS) -> bool:
+    """True when text ends like a department (…局, …中心, …公司): a list may be split after it."""
+    text = strip_parentheticals(text)[0]
+    return bool(text) and text.endswith(tuple(dept_words))
+
+
+def _split_top(text: str, dept_words: tuple[str, ...]) -> list[str]:
+    """Cut at 、，,;； always and at 和/及/以及/与 only between two department-like items."""
+    items, buf, depth = [], [], 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+        if depth == 0 and ch in "、，,;；":
+            items.append("".join(buf))
+            buf = []
+            i += 1
+            continue
+        if depth == 0:
+            word = next((w for w in LIST_WORDS if text.startswith(w, i)), None)
+            left = "".join(buf)
+            if word and ends_with_dept_word(left, dept_words) and len(text) > i + len(word) + 1:
+                items.append(left)
+                buf = []
+                i += len(word)
+                continue
+        buf.append(ch)
+        i += 1
+    items.append("".join(buf))
+    return [it for it in (x.strip() for x in items) if it]
+
+
+def _default_prefix(item: str) -> str:
+    return preferred_split(region_splits(strip_parentheticals(item)[0])).prefix
+
+
+def split_list(text: str, *, prefix_of: Callable[[str], str] | None = None,
+               dept_words: Iterable[str] = DEFAULT_DEPT_WORDS, inherit: str = "") -> list[str]:
+    """Split "市科技局、文旅局和公安局" into items and give each unprefixed item the first one's 市.
+
+    `prefix_of(item)` returns the region prefix an item is written with (the matcher passes one
+    that knows the registry); `inherit` is a prefix to give items when the first has none.
+    A trailing "等…" after the last department word is dropped.
+    """
+    prefix_of = prefix_of or _default_prefix
+    dept_words = tuple(dept_words)
+    text = compact(text)
+    items = _split_top(text, dept_words)
+    if items:
+        last = items[-1]
+        m = re.search(r"等[^、，]*$", last)
+        if m and ends_with_dept_word(last[: m.start()], dept_words):
+            items[-1] = last[: m.start()]
+    if not items:
+        return []
+    carry = prefix_of(items[0]) or inherit
+    return [carry + it if carry and not prefix_of(it) else it for it in items]
+
+
+def split_members(text: str) -> tuple[str, list[str]]:
+    """("市人社局", ["社保中心", …]) from "市人社局(含市社保中心、…)": the 含 list, unsplit items raw."""
+    name, parens = strip_parentheticals(text)
+    members = []
+    for p in parens:
+        p = p.strip()
+        marker = next((m for m in MEMBER_MARKERS if p.startswith(m)), None)
+        if marker:
+            members.append(p[len(marker):])
+    return name, members
+
+
+def parse_name(raw: str, *, city: str | None = None, places: frozenset[str] = frozenset(),
+               prefix_of: Callable[[str], str] | None = None, dept_words: Iterable[str] = DEFAULT_DEPT_WORDS,
+               forbidden: Iterable[str] = DEFAULT_PLACE_FORBIDDEN,
+               not_place_endings: Iterable[str] = DEFAULT_NOT_PLACE_ENDINGS) -> ParsedName:
+    """Parse one (non-list) name: cleaned text, region readings of the name, 含… members."""
+    clean = compact(raw)
+    name, member_texts = split_members(clean)
+    splits = tuple(region_splits(name, city=city, places=places, forbidden=forbidden,
+                                 not_place_endings=not_place_endings))
+    prefix_of = prefix_of or _default_prefix
+    own_prefix = prefix_of(name)
+    members: list[str] = []
+    for mt in member_texts:
+        members.extend(split_list(mt, prefix_of=prefix_of, dept_words=dept_words, inherit=own_prefix))
+    return ParsedName(raw=raw, clean=clean, name=name, splits=splits, members=tuple(members))
+
+
+_PERSON_SEP = re.compile(r"[、，,；;。\s]+")
+
+
+def split_person_department(text: str) -> list[tuple[str, str]]:
+    """[(person, department_raw)] from "陈雅玲、杨海霞（厦门市市场监督管理局），倪艳云（厦门市民政局）".
+
+    The names before each parenthetical are people; the parenthetical is their department.
+    """
+    out: list[tuple[str, str]] = []
+    pending = ""
+    for seg, paren in _top_level_parts(clean_label(text)):
+        if not paren:
+            pending += seg
+            continue
+        dept = seg.strip()
+        people = [p for p in _PERSON_SEP.split(pending) if p]
+        out.extend((p, dept) for p in people)
+        pending = ""
+    return out
