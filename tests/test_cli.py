@@ -1,0 +1,103 @@
+"""The command line end to end: real Parquet, CSV and DuckDB files, datapackage.json, report.html, exit codes."""
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from tongbao.cli import app
+from tongbao.export.schemas import TABLES, load_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = runner.invoke(app, ["extract", str(CORPUS), "--out", str(out), "-f", "parquet", "-f", "csv", "-f", "duckdb",
+                                 "--scheduler", "serial"])
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def test_every_table_in_every_format(extracted):
+    out, output = extracted
+    con = duckdb.connect(str(out / "tongbao.duckdb"), read_only=True)
+    for name in TABLES:
+        parquet = pd.read_parquet(out / f"{name}.parquet")
+        csv = pd.read_csv(out / f"{name}.csv")
+        assert list(parquet.columns)[: len(load_schema(name)["fields"])] == [f["name"] for f in load_schema(name)["fields"]]
+        assert len(parquet) == len(csv) == con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+    assert "3 documents" in output and "error" in output
+    docs = con.execute("SELECT city, period_label FROM documents ORDER BY source_path").fetchall()
+    assert docs == [("三明市", "2022-08"), ("厦门市", "2022-Q2"), ("临沂市", "2020-11")]
+    total = con.execute("""SELECT value FROM observations o JOIN tables t ON o.source_ref LIKE t.table_id || ':%'
+                           WHERE t.annex = '附件3' AND o.entity_name = '合计' AND o.indicator = '合计'""").fetchall()
+    assert total == [(100884.0,)]
+    no_temp = [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert no_temp == []
+
+
+def test_datapackage_describes_the_files(extracted):
+    out, _ = extracted
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    paths = {r["path"] for r in package["resources"]}
+    assert {"documents.parquet", "cells.csv", "tongbao.duckdb"} <= paths
+    for res in package["resources"]:
+        assert (out / res["path"]).exists()
+        if "schema" in res:
+            assert res["schema"]["fields"]
+
+
+class _Cells(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.text = []
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_report_lists_the_findings(extracted):
+    out, _ = extracted
+    html = (out / "report.html").read_text(encoding="utf-8")
+    parser = _Cells()
+    parser.feed(html)
+    text = "".join(parser.text)
+    findings = pd.read_parquet(out / "findings.parquet")
+    for message in findings.loc[findings.severity == "error", "message"]:
+        assert message in text
+    assert "http://" not in html and "https://" not in html  # self-contained
+
+
+def test_audit_exit_codes(tmp_path):
+    clean = runner.invoke(app, ["audit", str(CORPUS / "000_83eaf865cf8a629d.txt"), "--scheduler", "serial"])
+    assert clean.exit_code == 0, clean.output
+    strict = runner.invoke(app, ["audit", str(CORPUS / "000_83eaf865cf8a629d.txt"), "--fail-on", "warning", "--scheduler", "serial"])
+    assert strict.exit_code == 1
+    errors = runner.invoke(app, ["audit", str(CORPUS / "004_4b200b6a30fe016d.txt"), "--scheduler", "serial",
+                                 "--report", str(tmp_path / "r.html")])
+    assert errors.exit_code == 1 and "column_sum" in errors.output
+    assert (tmp_path / "r.html").exists()
+    (tmp_path / "empty.txt").write_bytes(b"")
+    unreadable = runner.invoke(app, ["audit", str(tmp_path / "empty.txt"), "--scheduler", "serial"])
+    assert unreadable.exit_code == 2 and "empty file" in unreadable.output
+
+
+def test_unknown_format_is_refused(tmp_path):
+    result = runner.invoke(app, ["extract", str(CORPUS), "--out", str(tmp_path), "-f", "xls"])
+    assert result.exit_code != 0 and "unknown format" in result.output
+
+
+def test_every_command_is_documented_in_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert commands
+    for name in commands:
+        assert re.search(rf"tongbao {name}\b", readme), name
