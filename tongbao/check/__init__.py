@@ -6,6 +6,7 @@ from collections.abc import Callable
 from ..model import Document, Finding
 from .narrative import check_narrative_totals
 from .percentages import check_narrative_percentages, check_table_percentages
+from .rankings import check_rankings
 from .results import PASS
 from .sums import check_column_sums, check_row_sums
 
@@ -16,6 +17,7 @@ CHECKS: list[tuple[str, str, Callable]] = [
     ("percentage", "table", check_table_percentages),
     ("percentage", "document", check_narrative_percentages),
     ("narrative_total", "document", check_narrative_totals),
+    ("ranking", "document", check_rankings),
 ]
 
 
