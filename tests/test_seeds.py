@@ -86,3 +86,11 @@ def test_004_blank_department_cells_are_filled_from_above(seed_docs):
     assert second[1].text == "行政审批服务局" and second[1].filled_from_above
     assert not staff.rows[0][1].filled_from_above
     assert staff.n_rows == 93  # three parts, repeated headers dropped
+
+
+def test_000_stated_duty_week_rule(seed_docs):
+    """说明：本月领导值周 8 次为达标，少一次扣 0.5 分 — applied to the 领导值周(5分) column."""
+    doc = seed_docs["000_83eaf865cf8a629d.txt"]
+    verified = {c.message.split("」")[0].lstrip("「"): c.expected for c in doc.checks if c.check == "stated_rule" and c.severity == "pass"}
+    assert verified["市体育局"] == 4.5 and verified["市司法局"] == 4 and verified["三明中燃"] == 1
+    assert not [c for c in doc.checks if c.check == "stated_rule" and c.severity == "error"]

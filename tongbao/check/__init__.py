@@ -8,6 +8,7 @@ from .narrative import check_narrative_totals
 from .percentages import check_narrative_percentages, check_table_percentages
 from .rankings import check_rankings
 from .results import PASS
+from .stated_rules import check_stated_rules
 from .sums import check_column_sums, check_row_sums
 
 # (name, scope, function): scope "table" runs per table, "document" once per document.
@@ -18,6 +19,7 @@ CHECKS: list[tuple[str, str, Callable]] = [
     ("percentage", "document", check_narrative_percentages),
     ("narrative_total", "document", check_narrative_totals),
     ("ranking", "document", check_rankings),
+    ("stated_rule", "document", check_stated_rules),
 ]
 
 
