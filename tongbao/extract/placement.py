@@ -58,14 +58,27 @@ def violations(texts: list[str], columns: list[Column]) -> int:
     return sum(0 if _fits_column(parse_number(t), c) else 1 for t, c in zip(texts, columns))
 
 
-def place(texts: list[str], columns: list[Column], total_col: int | None = None) -> Placement:
-    """Assign value texts to value columns (indices into `columns`), keeping their order."""
+def row_adds_up(texts: list[str], total_last: bool) -> bool:
+    """Whether the values before the last add up to the last, wherever the blanks are."""
+    nums = [parse_number(t) for t in texts]
+    if not total_last or len(nums) < 2 or any(n is None for n in nums):
+        return False
+    return _sum_fits(nums, list(range(len(nums))), len(nums) - 1)
+
+
+def place(texts: list[str], columns: list[Column], total_col: int | None = None, typical: int | None = None) -> Placement:
+    """Assign value texts to value columns (indices into `columns`), keeping their order.
+
+    `typical` is how many values the table's rows that add up carry: a full row that neither adds
+    up nor respects the maxima, and differs from that count, is taken as shifted by the text layer.
+    """
     n, k = len(columns), len(texts)
     nums = [parse_number(t) for t in texts]
     if k == n:
         slots = list(range(n))
         bad = [i for i in slots if not _fits_column(nums[i], columns[i])]
-        if bad and not _sum_fits(nums, slots, total_col):
+        shifted = len(bad) >= 2 or (typical is not None and typical != k)
+        if bad and shifted and not _sum_fits(nums, slots, total_col):
             return Placement(list(slots), NO_FIT, f"{len(bad)} value(s) exceed their column's maximum and the row does not add up: values are likely shifted")
         return Placement(slots, EXACT)
     if k > n:

@@ -7,13 +7,14 @@ and value placement happens here once.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model import Cell, Column, Finding, Table
 from ..normalize.numbers import parse_number
 from ..normalize.text import clean_label
 from .headers import bare_label, is_adjustment_label, build_columns, clean_header, is_total_label, move_total_last
-from .placement import AMBIGUOUS, Placement, place
+from .placement import AMBIGUOUS, Placement, place, row_adds_up
 
 LABEL_HEADER = re.compile(r"(序号|编号|窗口号|窗口编号|部门|单位|名称|县|区|地区|窗口|姓名|科室|项目|类别|事项)")
 ENTITY_HEADER = re.compile(r"(部门|单位|名称|县|区|地区|窗口单位)")
@@ -149,6 +150,7 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
     findings: list[Finding] = []
     placement: dict[int, str] = {}
     previous_labels: list[str] = [""] * n_labels
+    typical = _typical_count(body, n_labels, tot is not None and tot == len(columns) - 1)
     for raw_row in body:
         row_idx = len(rows)
         cells_in = list(raw_row)
@@ -176,7 +178,7 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
                     out.append(_cell(raw, row_idx, value_cols[j], value_cols[j].index, row_label))
         else:
             texts = [v for v in values if not v.empty]
-            pl = place([v.text for v in texts], value_cols, _rel(tot, n_labels))
+            pl = place([v.text for v in texts], value_cols, _rel(tot, n_labels), typical)
             for raw, slot in zip(texts, pl.slots):
                 col = value_cols[slot] if slot is not None else None
                 out.append(_cell(raw, row_idx, col, col.index if col else len(columns) + len(out), row_label))
@@ -192,6 +194,16 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
         method=parts.method, method_reason=parts.method_reason, label_cols=n_labels, notes=list(parts.notes), placement=placement,
     )
     return table, findings
+
+
+def _typical_count(body: list[list[RawCell]], n_labels: int, total_last: bool) -> int | None:
+    """The most common number of values among rows that add up to their total, if any do."""
+    counts = Counter()
+    for row in body:
+        texts = [c.text for c in row[n_labels:] if not c.empty]
+        if row_adds_up(texts, total_last):
+            counts[len(texts)] += 1
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _rel(total: int | None, offset: int) -> int | None:

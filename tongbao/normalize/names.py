@@ -26,7 +26,7 @@ BARE_LEVELS = "省市区县"
 DEFAULT_DEPT_WORDS = ("委员会", "办公室", "中心", "局", "委", "办", "厅", "处", "所", "站", "院", "馆",
                       "会", "队", "公司", "集团", "银行", "行", "关", "联", "社", "部", "科")
 DEFAULT_PLACE_FORBIDDEN = ("局", "委", "办", "厅", "队", "处", "馆", "院", "公司", "中心", "银行", "集团", "、")
-DEFAULT_NOT_PLACE_ENDINGS = ("城市", "都市", "超市", "社区")
+DEFAULT_NOT_PLACE_ENDINGS = ("城市", "超市", "社区")
 MEMBER_MARKERS = ("包括", "包含", "含")
 LIST_WORDS = ("以及", "和", "及", "与")
 
@@ -65,8 +65,11 @@ def compact(text: str) -> str:
 
 
 def _is_place_base(base: str, forbidden: Iterable[str]) -> bool:
-    return (len(base) >= 2 and bool(_CJK.match(base)) and not any(c in base for c in BARE_LEVELS)
-            and not any(w in base for w in forbidden))
+    """A place name before its suffix: two or more CJK characters, no 省市区县 inside except as the
+    second of two (沙县区), no department word."""
+    levels_ok = not any(c in base for c in BARE_LEVELS) or (len(base) == 2 and base[0] not in BARE_LEVELS
+                                                            and base[1] in "市县")
+    return len(base) >= 2 and levels_ok and bool(_CJK.match(base)) and not any(w in base for w in forbidden)
 
 
 def region_splits(text: str, *, city: str | None = None, places: frozenset[str] = frozenset(),
@@ -96,7 +99,8 @@ def region_splits(text: str, *, city: str | None = None, places: frozenset[str] 
                     if s.startswith(suf, i):
                         base = s[:i]
                         place = base + suf
-                        if _is_place_base(base, forbidden) and not place.endswith(endings):
+                        known = base in places or base in city_names
+                        if _is_place_base(base, forbidden) and (known or not place.endswith(endings)):
                             lv = LEVEL_OF_SUFFIX[suf]
                             c2 = cty or (base if lv == "市" and suf == "市" else None)
                             walk(s[i + len(suf):], depth + 1, lv, place, c2, prefix + place, bare, False)
@@ -104,7 +108,7 @@ def region_splits(text: str, *, city: str | None = None, places: frozenset[str] 
             if s[0] in BARE_LEVELS and len(s) > 2:
                 walk(s[1:], depth + 1, s[0], None, cty, prefix + s[0], bare, True)
             for name in sorted(city_names | {p for p in places if s.startswith(p)}, key=len, reverse=True):
-                if s.startswith(name) and len(s) > len(name) + 1 and not s.startswith(name + "市"):
+                if s.startswith(name) and len(s) > len(name) + 1:
                     walk(s[len(name):], depth + 1, level, name, cty or name, prefix + name, True, False)
         if s not in out or len(prefix) > len(out[s].prefix):
             out[s] = Split(core=s, level=level, region=region, city=cty, prefix=prefix, bare_place=bare,

@@ -1,0 +1,163 @@
+"""Benchmark PDF extraction: pages/second and peak memory of tongbao and of the bare libraries,
+measured on the same rendered files in one run, each tool in a fresh subprocess.
+
+Run:  .venv/bin/python benchmarks/bench_pdf.py
+Writes the "## PDF extraction" section of benchmarks/RESULTS.md (other sections are kept).
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / "_work"
+RESULTS = HERE / "RESULTS.md"
+SECTION = "## PDF extraction"
+CAMELOT_PAGE_LIMIT = 20  # camelot lattice is slow; it reads at most this many pages per file
+LONG_REPEATS = {"long60": 8, "long300": 43}  # copies of the example tables in the long bulletins
+
+TOOLS = {
+    "tongbao": """
+from tongbao.pipeline import process_file
+doc = process_file(PATH)
+assert doc.status != "failed", doc.error
+pages = doc.n_pages
+""",
+    "pdfplumber_tables": """
+import pdfplumber
+with pdfplumber.open(PATH) as pdf:
+    pages = 0
+    for page in pdf.pages:
+        page.extract_tables()
+        page.close()
+        pages += 1
+""",
+    "camelot_lattice": f"""
+import camelot, pypdfium2
+n = len(pypdfium2.PdfDocument(PATH))
+pages = min(n, {CAMELOT_PAGE_LIMIT})
+camelot.read_pdf(PATH, pages="1-%d" % pages, flavor="lattice")
+""",
+    "pypdfium2_text": """
+import pypdfium2
+pdf = pypdfium2.PdfDocument(PATH)
+pages = 0
+for page in pdf:
+    page.get_textpage().get_text_range()
+    pages += 1
+""",
+}
+
+RUNNER = """
+import json, resource, sys, time
+PATH = sys.argv[1]
+t0 = time.perf_counter()
+{code}
+elapsed = time.perf_counter() - t0
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")]
+peak_kb = int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"pages": pages, "seconds": elapsed, "maxrss_mb": peak_kb / 1024}}))
+"""
+
+
+def render_inputs() -> dict[str, Path]:
+    """The examples, and long bulletins made by repeating every example table, as PDFs in _work/."""
+    from tongbao.render.examples import examples
+    from tongbao.render.pdf import render_pdf
+    from tongbao.render.spec import BulletinSpec
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    specs = examples()
+    files = {name: render_pdf(spec, WORK / f"{name}.pdf") for name, spec in specs.items()}
+    base = specs["volume"]
+    every = [t for s in specs.values() for t in s.tables]
+    for name, repeats in LONG_REPEATS.items():
+        tables = []
+        for i in range(repeats):
+            for j, t in enumerate(every):
+                copy = type(t)(**{**vars(t), "annex": f"附件{i * len(every) + j + 1}"})
+                tables.append(copy)
+        spec = BulletinSpec(**{**vars(base), "tables": tables})
+        files[name] = render_pdf(spec, WORK / f"{name}.pdf")
+    return files
+
+
+def run_tool(tool: str, path: Path) -> dict:
+    """One tool on one file in a fresh interpreter: pages, seconds, peak RSS in MB."""
+    code = RUNNER.format(code=TOOLS[tool])
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:120]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def page_count(path: Path) -> int:
+    import pypdfium2
+
+    return len(pypdfium2.PdfDocument(str(path)))
+
+
+def table(files: dict[str, Path]) -> list[str]:
+    """Markdown rows: file, pages, then pages/s and peak MB per tool."""
+    head = "| file | pages | " + " | ".join(f"{t} pages/s | {t} peak MB" for t in TOOLS) + " |"
+    rows = [head, "|" + " --- |" * (2 + 2 * len(TOOLS))]
+    for name, path in files.items():
+        cells = [name, str(page_count(path))]
+        for tool in TOOLS:
+            r = run_tool(tool, path)
+            print(name, tool, r, flush=True)
+            if "error" in r:
+                cells += ["error: " + r["error"], ""]
+            else:
+                cells += [f"{r['pages'] / r['seconds']:.1f}", f"{r['maxrss_mb']:.0f}"]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def write_section(lines: list[str]) -> None:
+    """Replace (or append) this script's section of RESULTS.md, leaving the others alone."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    section = "\n".join([SECTION, ""] + lines) + "\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    text = pattern.sub(lambda _m: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    files = render_inputs()
+    t0 = time.time()
+    rows = table(files)
+    lines = [
+        f"Date: {datetime.date.today().isoformat()}; machine: {os.cpu_count()} CPUs (nproc), "
+        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}.",
+        "",
+        "Command: `.venv/bin/python benchmarks/bench_pdf.py` (inputs rendered into benchmarks/_work/).",
+        "",
+        "Each tool runs on each file in a fresh subprocess; pages/s is pages read divided by wall time "
+        "after imports; peak MB is the subprocess's peak resident set size (VmHWM of /proc/self/status, "
+        "which unlike ru_maxrss is not inherited from the forking parent; includes interpreter and imports). tongbao = `pipeline.process_file` end to end (extract + checks); "
+        "pdfplumber_tables = `page.extract_tables()` on every page; camelot_lattice = "
+        f"`camelot.read_pdf(flavor='lattice')` on at most the first {CAMELOT_PAGE_LIMIT} pages; "
+        "pypdfium2_text = plain text of every page. long60/long300 repeat the example tables "
+        f"({', '.join(f'{k}: {v}x' for k, v in LONG_REPEATS.items())}).",
+        "",
+        *rows,
+        "",
+        f"Total benchmark time: {time.time() - t0:.0f} s.",
+    ]
+    write_section(lines)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

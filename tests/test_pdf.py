@@ -1,0 +1,196 @@
+"""PDF reader: rendered bulletins come back as their specs say, as the text reader reads the same
+spec, and damaged PDFs become `failed` document rows with a clear reason."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tongbao.extract import read_document
+from tongbao.extract.headers import clean_header
+from tongbao.extract.pdf import join_cell_lines, read_pdf
+from tongbao.extract.tables import is_side_by_side
+from tongbao.errors import ExtractionError
+from tongbao.model import Document
+from tongbao.normalize.text import clean_label
+from tongbao.pipeline import process_file
+from tongbao.render.examples import examples
+from tongbao.render.hostile import write_hostile_pdfs
+from tongbao.render.pdf import render_pdf
+from tongbao.render.spec import BulletinSpec, TableSpec, spec_to_text
+
+from strategies import score_tables
+
+EXAMPLES = examples()
+PARAGRAPHS = [
+    "各有关部门（单位）：",
+    "根据本月窗口考核情况，现将考核结果通报如下。本月共受理办件 1234 件，其中网上办件 567 件，占比 45.95%。",
+    "请各单位对照考核结果，认真整改，持续提升服务水平。",
+]
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("pdf")
+    return {name: render_pdf(spec, out / f"{name}.pdf") for name, spec in EXAMPLES.items()}
+
+
+@pytest.fixture(scope="module")
+def docs(pdfs, tmp_path_factory) -> dict[str, tuple[Document, Document]]:
+    """(PDF document, text document) of every example, both run through the pipeline."""
+    out = tmp_path_factory.mktemp("txt")
+    pairs = {}
+    for name, spec in EXAMPLES.items():
+        txt = out / f"{name}.txt"
+        txt.write_text(spec_to_text(spec), encoding="utf-8")
+        pairs[name] = (process_file(pdfs[name]), process_file(txt))
+    return pairs
+
+
+def expected_paths(table: TableSpec) -> list[str]:
+    return [" / ".join(clean_header(x) for x in p) for p in table.leaf_paths()]
+
+
+def assert_table_matches(table: TableSpec, got, label_col: int) -> None:
+    """Header paths, every cell's text, row labels and "same as above" fills are the spec's."""
+    paths = expected_paths(table)
+    assert [c.header_path for c in got.columns] == paths
+    rows = table.filled_rows(label_col)
+    assert got.n_rows == len(rows)
+    for spec_row, original, cells in zip(rows, table.rows, got.rows):
+        assert [c.text for c in cells] == [clean_label(t) for t in spec_row]
+        assert all(c.row_label == clean_label(spec_row[label_col]) for c in cells)
+        assert cells[label_col].filled_from_above == (original[label_col] == "")
+        for c in cells:
+            assert c.page is not None and None not in (c.x0, c.top, c.x1, c.bottom)
+            assert c.x0 < c.x1 and c.top < c.bottom
+    assert got.annex == table.annex
+    assert squash(got.title) == squash(table.title)
+
+
+def squash(text: str | None) -> str:
+    return "".join((text or "").split())
+
+
+def _label_col(table: TableSpec) -> int:
+    """Column naming the row: 部门 after a 序号 column, else the first."""
+    first = table.leaf_paths()[0][-1] if table.leaf_paths()[0] else ""
+    return 1 if first == "序号" else 0
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_example_tables_round_trip(docs, name):
+    pdf_doc, _ = docs[name]
+    spec = EXAMPLES[name]
+    plain = [t for t in spec.tables if not is_side_by_side([[h.text for h in r] for r in t.header])]
+    got = {squash(t.title): t for t in pdf_doc.tables}
+    assert len(pdf_doc.tables) == len(spec.tables)
+    for table in plain:
+        assert_table_matches(table, got[squash(table.title)], _label_col(table))
+    assert all(t.method == "pdfplumber" and t.method_reason for t in pdf_doc.tables)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_pdf_reads_like_the_spec_text(docs, name):
+    """Tables, metadata, figures and check findings agree with the text reader on the same spec."""
+    pdf_doc, txt_doc = docs[name]
+    assert pdf_doc.status == txt_doc.status == "ok"
+    for key in ("doc_number", "issue_date", "issuer", "title", "period_label", "city"):
+        assert getattr(pdf_doc, key) == getattr(txt_doc, key), key
+    assert [(t.annex, t.n_rows, t.n_cols) for t in pdf_doc.tables] == [(t.annex, t.n_rows, t.n_cols) for t in txt_doc.tables]
+    for a, b in zip(pdf_doc.tables, txt_doc.tables):
+        assert [c.header_path for c in a.columns] == [c.header_path for c in b.columns]
+        assert [[(c.text, c.row_label) for c in r] for r in a.rows] == [[(c.text, c.row_label) for c in r] for r in b.rows]
+        assert a.notes == b.notes and a.unit == b.unit
+    assert sorted((f.value, f.unit) for f in pdf_doc.figures) == sorted((f.value, f.unit) for f in txt_doc.figures)
+    assert all(f.page is not None for f in pdf_doc.figures)
+
+    def findings(doc):
+        return sorted((f.check, f.severity, f.message) for f in doc.findings)
+
+    assert findings(pdf_doc) == findings(txt_doc)
+    assert not [f for f in pdf_doc.findings if f.severity == "error"]
+
+
+def test_metadata_and_pages(docs):
+    score, _ = docs["score"]
+    assert score.doc_number == "江政务督〔2023〕7号" and score.issue_date == "2023-06-12"
+    assert score.n_pages == 3 and len(score.page_offsets) == 3
+    assert [t.page_start for t in score.tables] == [2, 3]
+    assert any(f.value == 0.5 and f.page == 1 for f in score.figures)
+
+
+def test_long_table_across_pages_is_one_table(docs):
+    volume, _ = docs["volume"]
+    spec = EXAMPLES["volume"].tables[0]
+    table = volume.tables[0]
+    assert table.n_rows == len(spec.rows) == 63
+    assert table.page_end > table.page_start
+    assert len({c.page for c in table.cells()}) == table.page_end - table.page_start + 1
+    assert volume.figures and {f.value for f in volume.figures} >= {float(spec.rows[-1][-1])}
+
+
+def test_join_cell_lines():
+    assert join_cell_lines("市自然资源局（含\n市不动产登记\n中心）") == "市自然资源局（含市不动产登记中心）"
+    assert join_cell_lines("Service\nCenter 2") == "Service Center 2"
+    assert join_cell_lines(None) == ""
+
+
+def _bulletin(table: TableSpec) -> BulletinSpec:
+    return BulletinSpec(
+        issuer="某某市政务服务中心", doc_number="某政务〔2023〕5号", title="某某市政务服务中心关于月度窗口考核情况的通报",
+        issue_date="2023年5月6日", paragraphs=PARAGRAPHS, tables=[table], signature="某某市政务服务中心",
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(table=score_tables(max_rows=60))
+def test_generated_tables_round_trip(tmp_path, table):
+    spec = _bulletin(table)
+    path = render_pdf(spec, tmp_path / "gen.pdf")
+    doc = read_document(path)
+    assert doc.status == "ok", doc.error
+    assert len(doc.tables) == 1, [t.title for t in doc.tables]
+    assert_table_matches(table, doc.tables[0], 0)
+    assert doc.doc_number == "某政务〔2023〕5号" and doc.issue_date == "2023-05-06"
+    assert {f.value for f in doc.figures} >= {1234.0, 567.0, 45.95}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> dict[str, Path]:
+    return write_hostile_pdfs(tmp_path_factory.mktemp("hostile"))
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("truncated", "corrupt PDF"),
+    ("encrypted", "encrypted PDF: a password is required"),
+    ("zero_pages", "PDF has no pages"),
+    ("image_only", "no text layer (scanned PDF)"),
+    ("not_pdf", "html"),  # sniffed as HTML, which has no reader yet
+])
+def test_hostile_pdfs_fail_with_reason(hostile, name, reason):
+    doc = read_document(hostile[name])
+    assert doc.status == "failed"
+    assert reason in doc.error
+
+
+@pytest.mark.parametrize("name", ["good", "encrypted_empty_user", "broken_xref"])
+def test_hostile_pdfs_that_read(hostile, name):
+    doc = read_document(hostile[name])
+    assert doc.status == "ok", doc.error
+    assert len(doc.tables) == 2 and doc.doc_number == "江政务督〔2023〕7号"
+
+
+@pytest.mark.parametrize("payload", [b"", b"%PDF-1.4\n", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n" * 3, b"<html>nope</html>"])
+def test_read_pdf_raises_only_extraction_errors(payload):
+    with pytest.raises(ExtractionError, match="corrupt PDF|no pages"):
+        read_pdf(payload, Document(doc_id="x", source_path="x.pdf", format="pdf"))
+
+
+def test_truncated_bytes_of_every_length_fail_cleanly(hostile):
+    data = hostile["good"].read_bytes()
+    for cut in (10, len(data) // 5, len(data) // 2, len(data) - 200):
+        with pytest.raises(ExtractionError):
+            read_pdf(data[:cut], Document(doc_id="x", source_path="x.pdf", format="pdf"))

@@ -1,0 +1,431 @@
+"""Read a PDF bulletin with a text layer: ruled tables (pdfplumber), narrative paragraphs and page numbers.
+
+Pages are read one at a time and their caches flushed, so memory stays flat on long files. Each
+page becomes a top-to-bottom list of narrative lines and tables; the document is then assembled
+the way the text reader does it: tables as TableParts (a table continued on the next page is a
+separate part marked adjacent, and `fill_document` joins them), narrative lines joined into
+paragraphs, and the character ranges of the narrative handed over so figures come only from it.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+import pdfplumber
+
+from ..errors import ExtractionError
+from ..model import Document
+from .document import fill_document
+from .tables import RawCell, TableParts
+from .text_layout import PAGE_NUMBER, context_above, notes_below, split_header
+
+METHOD = "pdfplumber"
+LINES_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+MIN_ROWS, MIN_COLS = 2, 2  # smaller "tables" are stray boxes, not tables
+RULE_X_TOLERANCE = 2.0  # points: horizontal rules of one table start and end at the same x
+MIN_RULES = 3  # a horizontally ruled table has at least a top rule, a header rule and a bottom rule
+MIN_RULE_WIDTH_SHARE = 0.3  # of the page width: shorter rules are underlines, not table rules
+MIN_COLUMN_GAP = 4.0  # points of empty x between columns of a table without vertical rules
+SIZE_TOLERANCE = 0.6  # points: lines of one paragraph share a font size
+RIGHT_EDGE_TOLERANCE = 1.5  # font sizes: a line this close to the right edge was wrapped
+SENTENCE_END = ("。", "！", "？", "：", "；", "!", "?", ":", ";")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+@dataclass
+class Line:
+    """A narrative line of a page, with where it was printed and its font size."""
+
+    text: str
+    page: int
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass
+class PageTable:
+    """A table found on a page: its parts (without context yet) and its vertical extent."""
+
+    parts: TableParts
+    bbox: tuple[float, float, float, float]
+
+    @property
+    def top(self) -> float:
+        return self.bbox[1]
+
+    @property
+    def bottom(self) -> float:
+        return self.bbox[3]
+
+
+@dataclass
+class PageContent:
+    """What one page holds, top to bottom: narrative lines and tables."""
+
+    number: int
+    items: list = field(default_factory=list)  # Line | PageTable, sorted by top
+    n_chars: int = 0
+
+
+# ---------------------------------------------------------------- opening
+
+
+def open_pdf(data: bytes) -> pdfplumber.PDF:
+    """Open the bytes with pdfplumber (an empty user password is tried by default)."""
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        pdf.pages  # noqa: B018 - forces the page tree to be read, so a broken one fails here
+        return pdf
+    except Exception as exc:  # pdfminer raises many types for damaged files
+        raise _open_error(exc) from exc
+
+
+def _open_error(exc: Exception) -> ExtractionError:
+    """The reason a PDF could not be opened: a password, or damage."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+    if "Password" in type(inner).__name__ or "password" in str(inner).lower():
+        return ExtractionError("encrypted PDF: a password is required")
+    return ExtractionError(f"corrupt PDF: {type(inner).__name__}: {inner}".rstrip(": "))
+
+
+# ---------------------------------------------------------------- cell text
+
+
+def join_cell_lines(text: str | None) -> str:
+    """Join a cell's wrapped lines: no space between Chinese characters, one between ASCII words."""
+    if not text:
+        return ""
+    parts = [p.strip() for p in text.split("\n") if p.strip()]
+    out = ""
+    for part in parts:
+        if out and _ASCII_WORD.match(out[-1]) and _ASCII_WORD.match(part[0]):
+            out += " "
+        out += part
+    return out
+
+
+# ---------------------------------------------------------------- tables on a page
+
+
+def _grid(table, page_number: int) -> list[list[RawCell]]:
+    """The table's rows as RawCells with their bboxes; a merged cell's continuation is an empty cell
+    placed at its row and column."""
+    columns = _column_spans(table)
+    rows = []
+    for row, texts in zip(table.rows, table.extract()):
+        out = []
+        for c, (bbox, text) in enumerate(zip(row.cells, texts)):
+            if bbox is None:
+                x0, x1 = columns.get(c, (row.bbox[0], row.bbox[2]))
+                bbox, text = (x0, row.bbox[1], x1, row.bbox[3]), ""
+            out.append(RawCell(join_cell_lines(text), page_number, bbox[0], bbox[1], bbox[2], bbox[3]))
+        rows.append(out)
+    return rows
+
+
+def _column_spans(table) -> dict[int, tuple[float, float]]:
+    """x extent of each column, from the narrowest cell found in it."""
+    spans: dict[int, tuple[float, float]] = {}
+    for row in table.rows:
+        for c, bbox in enumerate(row.cells):
+            if bbox is not None and (c not in spans or bbox[2] - bbox[0] < spans[c][1] - spans[c][0]):
+                spans[c] = (bbox[0], bbox[2])
+    return spans
+
+
+def _parts_from_grid(grid: list[list[RawCell]], page_number: int, reason: str) -> TableParts:
+    """Split a grid into header rows (before the first mostly-numeric row) and body rows."""
+    n_header = split_header([[c.text for c in row] for row in grid])
+    return TableParts(
+        header=[[c.text for c in row] for row in grid[:n_header]], body=grid[n_header:],
+        page_start=page_number, page_end=page_number, method=METHOD, method_reason=reason,
+    )
+
+
+def _usable(table) -> bool:
+    return len(table.rows) >= MIN_ROWS and max((len(r.cells) for r in table.rows), default=0) >= MIN_COLS
+
+
+def _inside(obj: dict, boxes: list[tuple[float, float, float, float]], pad: float = 0.5) -> bool:
+    """The object's centre lies in one of the boxes."""
+    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return any(b[0] - pad <= cx <= b[2] + pad and b[1] - pad <= cy <= b[3] + pad for b in boxes)
+
+
+def _horizontal_rules(page, taken: list[tuple]) -> list[dict]:
+    """Horizontal rules of the page outside the tables already found."""
+    min_width = MIN_RULE_WIDTH_SHARE * float(page.width)
+    return [e for e in page.horizontal_edges if e["x1"] - e["x0"] >= min_width and not _inside(e, taken)]
+
+
+def _rule_bands(rules: list[dict]) -> list[tuple[float, float, list[float]]]:
+    """Groups of rules sharing their x extent: (x0, x1, sorted distinct ys), at least MIN_RULES each."""
+    groups: list[tuple[float, float, list[float]]] = []
+    for e in sorted(rules, key=lambda e: (e["x0"], e["top"])):
+        for g in groups:
+            if abs(g[0] - e["x0"]) <= RULE_X_TOLERANCE and abs(g[1] - e["x1"]) <= RULE_X_TOLERANCE:
+                g[2].append(e["top"])
+                break
+        else:
+            groups.append((e["x0"], e["x1"], [e["top"]]))
+    out = []
+    for x0, x1, ys in groups:
+        distinct = sorted({round(y, 1) for y in ys})
+        if len(distinct) >= MIN_RULES:
+            out.append((x0, x1, distinct))
+    return out
+
+
+def _gaps(spans: list[tuple[float, float]], x0: float, x1: float, min_gap: float) -> list[tuple[float, float]]:
+    """Empty x intervals of at least `min_gap` between the spans (inside x0..x1)."""
+    gaps, reach = [], None
+    for a, b in sorted(spans):
+        if reach is not None and a - reach >= min_gap:
+            gaps.append((reach, a))
+        reach = b if reach is None else max(reach, b)
+    return gaps
+
+
+def _column_edges(body: list[dict], every: list[dict], x0: float, x1: float) -> list[float]:
+    """Column boundaries in the empty strips between the body's characters, placed where no
+    character of the whole table (header included) is cut, when such a place exists."""
+    all_spans = [(c["x0"], c["x1"]) for c in every]
+    edges = [x0]
+    for a, b in _gaps([(c["x0"], c["x1"]) for c in body], x0, x1, MIN_COLUMN_GAP):
+        inner = [(max(a, c), min(b, d)) for c, d in _gaps(all_spans + [(x0 - 1, a), (b, x1 + 1)], x0, x1, 0)]
+        inner = [g for g in inner if g[1] > g[0]]
+        best = max(inner, key=lambda g: g[1] - g[0], default=(a, b))
+        edges.append((best[0] + best[1]) / 2)
+    return edges + [x1]
+
+
+def _row_rules(page, x0: float, x1: float, ys: list[float]) -> list[float]:
+    """Every horizontal rule within a table band, short ones (under one header cell) included."""
+    inner = {round(e["top"], 1) for e in page.horizontal_edges
+             if e["x0"] >= x0 - RULE_X_TOLERANCE and e["x1"] <= x1 + RULE_X_TOLERANCE and ys[0] <= e["top"] <= ys[-1]}
+    return sorted(inner | set(ys))
+
+
+def _horizontal_tables(page, page_number: int, taken: list[tuple]) -> list[PageTable]:
+    """Tables ruled with horizontal lines only: rows between the rules, columns from text gaps."""
+    found = []
+    for x0, x1, ys in _rule_bands(_horizontal_rules(page, taken)):
+        ys = _row_rules(page, x0, x1, ys)
+        band_rows = list(zip(ys, ys[1:]))
+        body_bands = band_rows[1:] if len(band_rows) > 2 else band_rows
+        every = [c for c in page.chars if x0 <= c["x0"] and c["x1"] <= x1 and ys[0] <= c["top"] <= ys[-1]]
+        body = [c for c in every if any(a <= (c["top"] + c["bottom"]) / 2 <= b for a, b in body_bands)]
+        edges = _column_edges(body, every, x0, x1)
+        if len(edges) - 1 < MIN_COLS:
+            continue
+        settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                    "explicit_vertical_lines": edges, "explicit_horizontal_lines": ys}
+        for table in page.find_tables(settings):
+            if _usable(table):
+                parts = _parts_from_grid(_grid(table, page_number), page_number,
+                                         "horizontal rules only: rows from rules, columns from text alignment")
+                found.append(PageTable(parts, tuple(table.bbox)))
+    return found
+
+
+def page_tables(page, page_number: int) -> list[PageTable]:
+    """Ruled tables (lines strategy), then tables ruled with horizontal lines only."""
+    found = []
+    for table in page.find_tables(LINES_SETTINGS):
+        if _usable(table):
+            parts = _parts_from_grid(_grid(table, page_number), page_number, "ruling lines (pdfplumber lines strategy)")
+            found.append(PageTable(parts, tuple(table.bbox)))
+    taken = [t.bbox for t in found]
+    for extra in _horizontal_tables(page, page_number, taken):
+        found.append(extra)
+    return found
+
+
+# ---------------------------------------------------------------- narrative lines
+
+
+def _table_boxes(page, tables: list[PageTable]) -> list[tuple[float, float, float, float]]:
+    return [(0, t.top, float(page.width), t.bottom) for t in tables]
+
+
+def narrative_lines(page, page_number: int, boxes: list[tuple]) -> list[Line]:
+    """Text lines of the page outside its tables, without page numbers."""
+    outside = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, boxes)) if boxes else page
+    lines = []
+    for ln in outside.extract_text_lines(return_chars=True, strip=True):
+        text = ln["text"]
+        if not text or PAGE_NUMBER.match(text):
+            continue
+        size = max((c.get("size", 0) for c in ln.get("chars", [])), default=0)
+        lines.append(Line(text, page_number, ln["x0"], ln["x1"], ln["top"], ln["bottom"], size))
+    return lines
+
+
+def read_page(page, page_number: int) -> PageContent:
+    """One page as narrative lines and tables, top to bottom."""
+    content = PageContent(page_number, n_chars=len(page.chars))
+    if not content.n_chars:
+        return content
+    tables = page_tables(page, page_number)
+    lines = narrative_lines(page, page_number, _table_boxes(page, tables))
+    content.items = sorted(lines + tables, key=lambda it: it.top)
+    return content
+
+
+def read_pages(pdf) -> list[PageContent]:
+    """Every page, read and released one at a time."""
+    pages = []
+    for number, page in enumerate(pdf.pages, start=1):
+        try:
+            pages.append(read_page(page, number))
+        except ExtractionError:
+            raise
+        except Exception as exc:  # a damaged content stream
+            raise ExtractionError(f"corrupt PDF: page {number}: {type(exc).__name__}: {exc}") from exc
+        finally:
+            page.close()
+    return pages
+
+
+# ---------------------------------------------------------------- assembling the document
+
+
+def text_block(pages: list[PageContent]) -> TextBlock:
+    """The text block's edges: the smallest x0 and largest x1 of the narrative lines."""
+    lines = [it for p in pages for it in p.items if isinstance(it, Line)]
+    return TextBlock(min((l.x0 for l in lines), default=0.0), max((l.x1 for l in lines), default=0.0))
+
+
+@dataclass
+class TextBlock:
+    """The left and right edges of the page's text block (largest extent of narrative lines)."""
+
+    left: float
+    right: float
+
+    @property
+    def centre(self) -> float:
+        return (self.left + self.right) / 2
+
+
+def continues_paragraph(prev: Line, line: Line, block: TextBlock) -> bool:
+    """`line` goes on the paragraph of `prev`: prev was wrapped at the right edge mid-sentence, in the
+    same font size, and `line` starts at the left edge (not indented) or both are centred (a title)."""
+    tol = RIGHT_EDGE_TOLERANCE * max(prev.size, 1.0)
+    if prev.text.endswith(SENTENCE_END) or abs(prev.size - line.size) > SIZE_TOLERANCE:
+        return False
+    if prev.x1 < block.right - tol:
+        return False
+    centred = abs((line.x0 + line.x1) / 2 - block.centre) <= tol and abs((prev.x0 + prev.x1) / 2 - block.centre) <= tol
+    return line.x0 <= block.left + tol or centred
+
+
+def _joined(a: str, b: str) -> str:
+    """Two wrapped lines of a paragraph joined, a space only between ASCII words."""
+    if a and b and _ASCII_WORD.match(a[-1]) and _ASCII_WORD.match(b[0]):
+        return a + " " + b
+    return a + b
+
+
+def table_text(parts: TableParts) -> str:
+    """A table as a text layer gives it: rows of tab-separated cells."""
+    rows = ["\t".join(r).rstrip("\t") for r in parts.header]
+    rows += ["\t".join(c.text for c in r).rstrip("\t") for r in parts.body]
+    return "\n".join(rows)
+
+
+class _Builder:
+    """Accumulates the document text, narrative ranges, page offsets and table parts."""
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self.length = 0
+        self.narrative: list[tuple[int, int]] = []
+        self.page_offsets: list[int] = []
+        self.parts: list[tuple[TableParts, bool]] = []
+        self.open_line: Line | None = None  # last line of the paragraph being written
+        self.text_since_table = True
+
+    def write(self, text: str, narrative: bool) -> None:
+        start = self.length
+        self.chunks.append(text)
+        self.length += len(text)
+        if narrative and text.strip():
+            if self.narrative and self.narrative[-1][1] == start:
+                self.narrative[-1] = (self.narrative[-1][0], self.length)
+            else:
+                self.narrative.append((start, self.length))
+
+    def line(self, line: Line, block: TextBlock) -> None:
+        prev = self.open_line
+        if prev is not None and continues_paragraph(prev, line, block):
+            last = self.chunks[-1] if self.chunks else ""
+            sep = " " if last and _ASCII_WORD.match(last[-1]) and _ASCII_WORD.match(line.text[0]) else ""
+            self.write(sep + line.text, True)
+        else:
+            self.write(("\n" if self.length else "") + line.text, True)
+        self.open_line = line
+        self.text_since_table = True
+
+    def table(self, parts: TableParts) -> None:
+        self.write(("\n" if self.length else "") + table_text(parts), False)
+        self.parts.append((parts, not self.text_since_table and bool(self.parts)))
+        self.open_line = None
+        self.text_since_table = False
+
+    def text(self) -> str:
+        return "".join(self.chunks) + "\n"
+
+
+def _context(page: PageContent, index: int, parts: TableParts) -> None:
+    """Title, annex and unit from the lines above the table on its page; notes from the lines below."""
+    above: list[str] = []
+    for it in reversed(page.items[:index]):
+        if isinstance(it, PageTable):
+            break
+        above.insert(0, it.text)
+    below = []
+    for it in page.items[index + 1:]:
+        if isinstance(it, PageTable):
+            break
+        below.append(it.text)
+    parts.title, parts.annex, parts.unit = context_above(above, len(above), -1)
+    parts.notes = notes_below([""] + below, 0)
+
+
+def build_document(pages: list[PageContent]) -> _Builder:
+    """Walk the pages in order, writing paragraphs and tables and recording where each page starts."""
+    out = _Builder()
+    block = text_block(pages)
+    for page in pages:
+        out.page_offsets.append(out.length)
+        for index, item in enumerate(page.items):
+            if isinstance(item, PageTable):
+                _context(page, index, item.parts)
+                out.table(item.parts)
+            else:
+                out.line(item, block)
+    return out
+
+
+def read_pdf(data: bytes, doc: Document) -> Document:
+    """Fill `doc` from the bytes of a PDF with a text layer."""
+    pdf = open_pdf(data)
+    try:
+        if not pdf.pages:
+            raise ExtractionError("PDF has no pages")
+        pages = read_pages(pdf)
+    finally:
+        pdf.close()
+    if not any(p.n_chars for p in pages):
+        raise ExtractionError("no text layer (scanned PDF): OCR is not available yet")
+    built = build_document(pages)
+    doc.n_pages = len(pages)
+    doc.page_offsets = built.page_offsets
+    fill_document(doc, built.text(), built.parts, built.narrative)
+    doc.n_pages = len(pages)
+    return doc

@@ -1,0 +1,590 @@
+"""Department names → registry ids: exact alias, then rules, then a guarded rapidfuzz score.
+
+A wrong confident match is the worst outcome, so every stage is conservative: a rule counts only
+when it lands on an alias, fuzzy scoring compares only names of the same kind (局 with 局, 中心 with
+中心) and only their stems, and anything else comes out `new` and flagged for review.
+The registry is data (tongbao/data/departments.yaml), extended or overridden by a user CSV.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import yaml
+from rapidfuzz import fuzz, process
+
+from .names import (BARE_LEVELS, Split, compact, preferred_split, region_splits, split_list, split_members,
+                    strip_parentheticals)
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_REGISTRY = DATA_DIR / "departments.yaml"
+REGIONS_CSV = DATA_DIR / "regions.csv"
+CATEGORIES = ("government", "institution", "utility", "bank", "notary", "other")
+CROSSWALK_COLUMNS = ["entity_raw", "city", "level", "entity_id", "canonical_name", "score", "method", "needs_review",
+                     "region", "parent_raw"]
+_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+_LOOSE_DROP = str.maketrans("", "", "和与及、")
+
+
+@dataclass
+class EntityMatch:
+    """One raw name resolved: the registry id (or a stable new:… id), how, and whether to review it."""
+
+    entity_raw: str
+    city: str | None
+    level: str | None
+    region: str | None
+    entity_id: str | None
+    canonical_name: str | None
+    score: float
+    method: str  # alias | rule | fuzzy | new
+    needs_review: bool
+    members: list["EntityMatch"] = field(default_factory=list)
+    candidates: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Department:
+    """One department type of the registry."""
+
+    id: str
+    name: str
+    category: str
+    aliases: tuple[str, ...]
+    renamed_from: tuple[str, ...]
+    suffixes: tuple[str, ...]
+
+
+def new_id(core: str) -> str:
+    """The stable id of a name the registry does not know: sha1 of its cleaned core."""
+    return "new:" + hashlib.sha1(core.encode("utf-8")).hexdigest()[:10]
+
+
+def _loose(key: str) -> str:
+    return key.translate(_LOOSE_DROP)
+
+
+class Registry:
+    """The department types, their alias index and the parsing rules, loaded from YAML."""
+
+    def __init__(self, path: Path | str = DEFAULT_REGISTRY):
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        p = data.get("parsing", {})
+        self.departments: dict[str, Department] = {}
+        self.exact: dict[str, str] = {}
+        conflicts = []
+        for d in data["departments"]:
+            dep = Department(d["id"], d["name"], d["category"], tuple(d.get("aliases") or ()),
+                             tuple(d.get("renamed_from") or ()), tuple(d.get("suffixes") or ()))
+            if not _SLUG.match(dep.id) or dep.id in self.departments:
+                raise ValueError(f"bad or duplicate department id: {dep.id!r}")
+            if dep.category not in CATEGORIES:
+                raise ValueError(f"{dep.id}: unknown category {dep.category!r}")
+            self.departments[dep.id] = dep
+            for a in (dep.name, *dep.aliases, *dep.renamed_from):
+                k = compact(str(a))
+                if self.exact.get(k, dep.id) != dep.id:
+                    conflicts.append((k, self.exact[k], dep.id))
+                self.exact[k] = dep.id
+        if conflicts:
+            raise ValueError(f"aliases claimed by two departments: {conflicts}")
+        loose: dict[str, str | None] = {}
+        for k, i in self.exact.items():
+            lk = _loose(k)
+            loose[lk] = i if loose.get(lk, i) == i else None
+        self.loose = {k: v for k, v in loose.items() if v}
+        self.class_keywords = sorted(p.get("class_keywords", {}).items(), key=lambda kv: -len(kv[0]))
+        self.dept_words = tuple(k for k, _ in self.class_keywords)
+        self.rewrites = [(re.compile(a), b) for a, b in p.get("rewrites", [])]
+        self.window = [re.compile(w) for w in p.get("window_patterns", [])]
+        self.fuzzy_normalize = [(re.compile(a), b) for a, b in p.get("fuzzy_normalize", [])]
+        words = sorted(p.get("branch_words", []), key=len, reverse=True)
+        self.branch = re.compile(r"^[\u4e00-\u9fff\dA-Za-z]{0,8}?(?:%s)$" % "|".join(map(re.escape, words))) if words \
+            else re.compile(r"(?!)")
+        self.place_forbidden = tuple(p.get("place_forbidden", ()))
+        self.not_place_endings = tuple(p.get("not_place_endings", ()))
+        self.suffix_rules = sorted(((compact(s), d.id) for d in self.departments.values() for s in d.suffixes),
+                                   key=lambda t: -len(t[0]))
+        self.protected = tuple(sorted({k[:2] for k in self.exact if len(k) > 2 and k[0] in BARE_LEVELS}))
+
+    def classify(self, core: str) -> tuple[str | None, str]:
+        """(class, stem): the kind of name by its ending keyword, and the name without it."""
+        for kw, cls in self.class_keywords:
+            if core.endswith(kw):
+                return cls, core[: -len(kw)]
+        return None, core
+
+    def name_of(self, entity_id: str) -> str | None:
+        dep = self.departments.get(entity_id)
+        return dep.name if dep else None
+
+
+@dataclass
+class _Leaf:
+    """A single name's resolution before fuzzy scores are filled in."""
+
+    split: Split
+    entity_id: str | None = None
+    canonical: str | None = None
+    method: str = "new"
+    score: float = 0.0
+    review: bool = True
+    fuzzy_key: tuple[str | None, str, str] | None = None  # (class, stem, core) awaiting a score
+    new_core: str = ""
+
+
+@dataclass
+class _Node:
+    text: str
+    leaf: _Leaf | None
+    children: list["_Node"]
+    is_list: bool = False
+
+
+@dataclass
+class _FuzzyResult:
+    entity_id: str | None
+    score: float
+    confident: bool
+    candidates: list[tuple[str, str, float]]
+
+
+def _load_places(path: Path = REGIONS_CSV) -> frozenset[str]:
+    """Short city names (厦门, 临沂) from the package's regions table, if it is there."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return frozenset(r["city_short"] for r in csv.DictReader(f) if len(r.get("city_short") or "") >= 2)
+    except (OSError, KeyError):
+        return frozenset()
+
+
+class DepartmentMatcher:
+    """Match raw department names to registry ids; see the module docstring for the stages."""
+
+    def __init__(self, registry: Path | None = None, aliases: Path | None = None, threshold: float = 80.0,
+                 confident: float = 95.0, places: Iterable[str] | None = None, workers: int = -1):
+        self.registry = Registry(registry or DEFAULT_REGISTRY)
+        self.user = load_user_aliases(aliases) if aliases else {}
+        self.threshold = threshold
+        self.confident = confident
+        self.places = frozenset(places) if places is not None else _load_places()
+        self.workers = workers
+        self._plans: dict[tuple[str, str | None], _Node] = {}
+        self._rules: dict[str, tuple[str, Split | None] | None] = {}
+        self._fuzzy_cache: dict[tuple[str | None, str, str], _FuzzyResult] = {}
+        self._clean: dict[str, str] = {}
+        self._build_fuzzy_index()
+
+    # ------------------------------------------------------------------ public
+    def match(self, raw: str, city: str | None = None) -> EntityMatch:
+        """Match one raw name in the context of a city (or None)."""
+        return self.match_many([raw], [city])[0]
+
+    def match_many(self, raws: Sequence[str], cities: Sequence[str | None] | None = None) -> list[EntityMatch]:
+        """Match many names at once: deduplicated, parses cached, fuzzy scores computed in one batch."""
+        if cities is None:
+            cities = [None] * len(raws)
+        if len(cities) != len(raws):
+            raise ValueError("raws and cities differ in length")
+        uniq: dict[tuple[str, str | None], _Node] = {}
+        for raw, city in zip(raws, cities):
+            key = (raw, city)
+            if key not in uniq:
+                clean = self._clean.get(raw)
+                if clean is None:
+                    clean = self._clean[raw] = compact(raw)
+                uniq[key] = self._plan(clean, city)
+        pending = {}
+        for node in uniq.values():
+            self._collect(node, pending)
+        self._run_fuzzy([k for k in pending if k not in self._fuzzy_cache])
+        built: dict[tuple[str, str | None], EntityMatch] = {}
+        return [built[k] if k in built else built.setdefault(k, self._build(uniq[k], k[0], k[1]))
+                for k in zip(raws, cities)]
+
+    # ------------------------------------------------------------------ planning (no fuzzy yet)
+    def _splits(self, name: str, city: str | None) -> list[Split]:
+        r = self.registry
+        return region_splits(name, city=city, places=self.places, forbidden=r.place_forbidden,
+                             not_place_endings=r.not_place_endings)
+
+    def _prefix_of(self, city: str | None):
+        def prefix_of(item: str) -> str:
+            name = strip_parentheticals(item)[0]
+            splits = self._splits(name, city)
+            for sp in splits:
+                if sp.core and (sp.core in self.registry.exact or self._user_get(sp.core, city)):
+                    return sp.prefix
+            return preferred_split(splits, self.registry.protected).prefix
+        return prefix_of
+
+    def _plan(self, clean: str, city: str | None) -> _Node:
+        key = (clean, city)
+        node = self._plans.get(key)
+        if node is None:
+            node = self._plans[key] = self._plan_uncached(clean, city)
+        return node
+
+    def _plan_uncached(self, clean: str, city: str | None) -> _Node:
+        hit = self._user_get(clean, city)
+        if hit:
+            return _Node(clean, self._user_leaf(hit, self._splits(strip_parentheticals(clean)[0], city)), [])
+        prefix_of = self._prefix_of(city)
+        items = split_list(clean, prefix_of=prefix_of, dept_words=self.registry.dept_words)
+        if len(items) > 1:
+            return _Node(clean, None, [self._plan_single(it, city, prefix_of) for it in items], is_list=True)
+        return self._plan_single(items[0] if items else clean, city, prefix_of)
+
+    def _plan_single(self, text: str, city: str | None, prefix_of) -> _Node:
+        name, member_texts = split_members(text)
+        own = prefix_of(name) if member_texts else ""
+        members = [m for mt in member_texts
+                   for m in split_list(mt, prefix_of=prefix_of, dept_words=self.registry.dept_words, inherit=own)]
+        return _Node(text, self._leaf(name, city), [self._plan(m, city) for m in members])
+
+    def _user_get(self, key: str, city: str | None):
+        if not self.user:
+            return None
+        return self.user.get((key, city)) or self.user.get((key, None))
+
+    def _user_leaf(self, hit, splits) -> _Leaf:
+        eid, cname = hit
+        sp = next((s for s in splits if s.core), splits[-1])
+        return _Leaf(sp, eid, cname or self.registry.name_of(eid), "alias", 100.0, False)
+
+    def _leaf(self, name: str, city: str | None) -> _Leaf:
+        r = self.registry
+        splits = self._splits(name, city)
+        hit = self._user_get(name, city)
+        if hit:
+            return self._user_leaf(hit, splits)
+        for sp in splits:  # user aliases and registry aliases, most stripped reading first
+            if sp.core:
+                hit = self._user_get(sp.core, city)
+                if hit:
+                    return self._user_leaf(hit, [sp])
+                eid = r.exact.get(sp.core)
+                if eid:
+                    return _Leaf(sp, eid, r.name_of(eid), "alias", 100.0, False)
+        for sp in splits:  # rules
+            if sp.core:
+                res = self._rule(sp.core)
+                if res:
+                    eid, inner = res
+                    if inner is not None and inner.prefix:
+                        sp = _merge(sp, inner)
+                    return _Leaf(sp, eid, r.name_of(eid), "rule", 95.0, False)
+        whole_region = next((s for s in splits if not s.core), None)
+        if whole_region is not None:  # the name is a place (思明区): nothing to score
+            return _Leaf(whole_region, new_core=name, score=0.0)
+        sp = preferred_split(splits, r.protected)
+        core = self._strip_window(sp.core)
+        for pat, repl in r.fuzzy_normalize:
+            core = pat.sub(repl, core, count=1)
+        cls, stem = r.classify(core)
+        return _Leaf(sp, fuzzy_key=(cls, stem, core), new_core=sp.core)
+
+    def _strip_window(self, core: str) -> str:
+        for pat in self.registry.window:
+            s = pat.sub("", core, count=1)
+            if s and s != core:
+                core = s
+        return core
+
+    def _variants(self, core: str) -> list[str]:
+        out, frontier = [], [core]
+        for _ in range(2):
+            nxt = []
+            for s in frontier:
+                for pat, repl in self.registry.rewrites:
+                    v = pat.sub(repl, s, count=1)
+                    if v != s and v and v not in out:
+                        out.append(v)
+                        nxt.append(v)
+            frontier = nxt
+        return out
+
+    def _rule(self, core: str, depth: int = 0) -> tuple[str, Split | None] | None:
+        """Rule-based resolution of a core no alias knows; None when no rule lands on an alias."""
+        if depth == 0 and core in self._rules:
+            return self._rules[core]
+        res = self._rule_uncached(core, depth)
+        if depth == 0:
+            self._rules[core] = res
+        return res
+
+    def _rule_uncached(self, core: str, depth: int) -> tuple[str, Split | None] | None:
+        r = self.registry
+        exact, loose = r.exact, r.loose
+        if _loose(core) in loose:
+            return loose[_loose(core)], None
+        for v in self._variants(core):
+            if v in exact:
+                return exact[v], None
+            if _loose(v) in loose:
+                return loose[_loose(v)], None
+        if depth >= 2:
+            return None
+        stripped = self._strip_window(core)
+        if stripped != core:
+            if stripped in exact:
+                return exact[stripped], None
+            res = self._rule(stripped, depth + 1)
+            if res:
+                return res
+        # a department followed by a sub-unit (公安局出入境支队) or by a branch (外汇管理局厦门分局)
+        for n in range(len(core) - 1, 1, -1):
+            head_id = exact.get(core[:n])
+            if head_id is None:
+                continue
+            rest = core[n:]
+            splits = self._splits(rest, None)
+            for sp in splits:
+                if sp.core:
+                    sub = exact.get(sp.core)
+                    if sub is None:
+                        res = self._rule(sp.core, depth + 1)
+                        sub = res[0] if res else None
+                    if sub:
+                        return sub, sp
+            if r.branch.match(rest) or any(not sp.core for sp in splits):
+                return head_id, None
+        # a known ending after a brand or place (奥德燃气, 恒源供水公司, 天鸿公证处)
+        for suf, eid in r.suffix_rules:
+            if core.endswith(suf) and len(core) > len(suf):
+                brand = core[: -len(suf)]
+                if len(brand) <= 8 and not any(w in brand for w in r.place_forbidden) \
+                        and not brand.endswith(r.dept_words):
+                    return eid, None
+        return None
+
+    # ------------------------------------------------------------------ fuzzy stage
+    def _build_fuzzy_index(self) -> None:
+        r = self.registry
+        ids = sorted(r.departments)
+        self._ids = ids
+        keys = sorted(r.exact.items(), key=lambda kv: (ids.index(kv[1]), kv[0]))
+        self._all_keys = [k for k, _ in keys]
+        self._all_starts, self._all_ids = _starts([i for _, i in keys])
+        by_class: dict[str, list[tuple[str, str]]] = {}
+        for k, i in keys:
+            cls, stem = r.classify(k)
+            if cls and stem:
+                by_class.setdefault(cls, []).append((stem, i))
+        self._classes = {}
+        for cls, rows in by_class.items():
+            starts, cids = _starts([i for _, i in rows])
+            self._classes[cls] = ([s for s, _ in rows], starts, cids)
+
+    def _collect(self, node: _Node, pending: dict) -> None:
+        if node.leaf is not None and node.leaf.fuzzy_key is not None:
+            pending[node.leaf.fuzzy_key] = None
+        for c in node.children:
+            self._collect(c, pending)
+
+    def _run_fuzzy(self, keys: list[tuple[str | None, str, str]]) -> None:
+        """Score every pending name at once: class-gated stem ratio decides, whole-name ratio lists candidates."""
+        if not keys:
+            return
+        r = self.registry
+        cands = self._candidates([k[2] for k in keys])
+        best: dict[int, tuple[str | None, float, float]] = {}
+        groups: dict[str, list[int]] = {}
+        for n, (cls, stem, _core) in enumerate(keys):
+            if cls in self._classes and len(stem) >= 2:
+                groups.setdefault(cls, []).append(n)
+        for cls, rows in groups.items():
+            stems, starts, cids = self._classes[cls]
+            for chunk in _chunks(rows, 2048):
+                m = process.cdist([keys[n][1] for n in chunk], stems, scorer=fuzz.ratio, dtype=np.float32,
+                                  workers=self.workers)
+                per = np.maximum.reduceat(m, starts, axis=1)
+                for row, n in zip(per, chunk):
+                    order = np.argsort(-row)[:2]
+                    second = float(row[order[1]]) if len(order) > 1 else 0.0
+                    best[n] = (cids[order[0]], float(row[order[0]]), second)
+        for n, key in enumerate(keys):
+            eid, score, second = best.get(n, (None, 0.0, 0.0))
+            cl = cands[n]
+            if eid is not None and score >= self.threshold:
+                confident = score >= self.confident and len(key[1]) >= 4 and score - second >= 5
+                cl = [(eid, r.name_of(eid), round(score, 1))] + [c for c in cl if c[0] != eid][:2]
+                self._fuzzy_cache[key] = _FuzzyResult(eid, score, confident, cl)
+            else:
+                top = max(score, cl[0][2] if cl else 0.0)
+                self._fuzzy_cache[key] = _FuzzyResult(None, top, False, cl)
+
+    def _candidates(self, cores: list[str]) -> list[list[tuple[str, str, float]]]:
+        """Top three registry types by whole-name similarity, for the review queue."""
+        out = []
+        r = self.registry
+        for chunk in _chunks(list(range(len(cores))), 2048):
+            m = process.cdist([cores[n] for n in chunk], self._all_keys, scorer=fuzz.ratio, dtype=np.float32,
+                              workers=self.workers)
+            per = np.maximum.reduceat(m, self._all_starts, axis=1)
+            k = min(3, per.shape[1])
+            top = np.argpartition(-per, k - 1, axis=1)[:, :k]
+            for row, idx in zip(per, top):
+                idx = idx[np.argsort(-row[idx])]
+                out.append([(self._all_ids[j], r.name_of(self._all_ids[j]), round(float(row[j]), 1))
+                            for j in idx if row[j] > 0])
+        return out
+
+    # ------------------------------------------------------------------ building results
+    def _build(self, node: _Node, raw: str, city: str | None) -> EntityMatch:
+        members = [self._build(c, c.text, city) for c in node.children]
+        if node.is_list:
+            first = members[0] if members else None
+            return EntityMatch(raw, city if city is not None else (first.city if first else None),
+                               first.level if first else None, first.region if first else None,
+                               new_id(node.text), None, 0.0, "new", True, members, [])
+        leaf = node.leaf
+        sp = leaf.split
+        cty = city if city is not None else sp.city
+        if leaf.fuzzy_key is None and leaf.entity_id is None:
+            return EntityMatch(raw, cty, sp.level, sp.region, new_id(leaf.new_core), None, 0.0, "new", True, members,
+                               [])
+        if leaf.fuzzy_key is None:
+            cands = [(leaf.entity_id, leaf.canonical, leaf.score)]
+            return EntityMatch(raw, cty, sp.level, sp.region, leaf.entity_id, leaf.canonical, leaf.score, leaf.method,
+                               leaf.review, members, cands)
+        fr = self._fuzzy_cache[leaf.fuzzy_key]
+        if fr.entity_id is not None:
+            return EntityMatch(raw, cty, sp.level, sp.region, fr.entity_id, self.registry.name_of(fr.entity_id),
+                               round(fr.score, 1), "fuzzy", not fr.confident, members, list(fr.candidates))
+        return EntityMatch(raw, cty, sp.level, sp.region, new_id(leaf.new_core), None, round(fr.score, 1), "new",
+                           True, members, list(fr.candidates))
+
+
+def _merge(outer: Split, inner: Split) -> Split:
+    """The region of a name whose inner part carries its own (国家税务总局厦门市税务局 → 厦门市)."""
+    return replace(outer, level=inner.level or outer.level, region=inner.region or outer.region,
+                   city=outer.city or inner.city)
+
+
+def _starts(ids: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Start index of each run of equal ids (for np.maximum.reduceat) and the ids of the runs."""
+    starts, run_ids = [], []
+    for n, i in enumerate(ids):
+        if not run_ids or run_ids[-1] != i:
+            starts.append(n)
+            run_ids.append(i)
+    return np.asarray(starts, dtype=np.intp), run_ids
+
+
+def _chunks(seq: list, size: int):
+    for i in range(0, len(seq), size):
+        yield seq[i:i + size]
+
+
+# ---------------------------------------------------------------------- files
+def _read_text(path: Path | str) -> str:
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def _table(text: str) -> list[dict[str, str]] | None:
+    """Rows of a CSV/TSV whose header names a `raw` column, else None."""
+    first = text.split("\n", 1)[0]
+    delim = "\t" if "\t" in first else ","
+    header = [h.strip().lower() for h in first.split(delim)]
+    if "raw" not in header:
+        return None
+    reader = csv.DictReader(io.StringIO(text), delimiter=delim)
+    reader.fieldnames = [h.strip().lower() for h in reader.fieldnames or []]
+    return list(reader)
+
+
+def load_user_aliases(path: Path | str) -> dict[tuple[str, str | None], tuple[str, str | None]]:
+    """{(cleaned raw, city or None): (entity_id, canonical_name or None)} from a CSV with columns
+    raw,entity_id (optional canonical_name, city). Rows without an entity_id are skipped, so a filled-in
+    review queue can be passed back as it is."""
+    rows = _table(_read_text(path))
+    if rows is None:
+        raise ValueError(f"{path}: an aliases file needs a header with raw and entity_id columns")
+    out = {}
+    for row in rows:
+        raw, eid = (row.get("raw") or "").strip(), (row.get("entity_id") or "").strip()
+        if not raw or not eid:
+            continue
+        city = (row.get("city") or "").strip() or None
+        name = (row.get("canonical_name") or "").strip() or None
+        out[(compact(raw), city)] = (eid, name)
+    return out
+
+
+def read_names_file(path: Path | str) -> list[tuple[str, str | None]]:
+    """[(raw, city)] from a CSV/TSV with a `raw` column (optional `city`), or from one name a line.
+    UTF-8 (with or without BOM) or GB18030."""
+    text = _read_text(path)
+    rows = _table(text)
+    if rows is not None:
+        return [(row["raw"].strip(), (row.get("city") or "").strip() or None) for row in rows
+                if (row.get("raw") or "").strip()]
+    return [(line.strip(), None) for line in text.splitlines() if line.strip()]
+
+
+def _flatten(matches: Iterable[EntityMatch], parent: str | None = None):
+    for m in matches:
+        yield m, parent
+        yield from _flatten(m.members, m.entity_raw)
+
+
+def _write_atomic(path: Path | str, header: list[str], rows: Iterable[list], encoding: str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
+            w = csv.writer(f)
+            w.writerow(header)
+            w.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_crosswalk(matches: Iterable[EntityMatch], path: Path | str) -> None:
+    """The entities table as CSV: one row per (raw name, city), 含 members and list items included."""
+    seen, rows = set(), []
+    for m, parent in _flatten(matches):
+        if (m.entity_raw, m.city) in seen:
+            continue
+        seen.add((m.entity_raw, m.city))
+        rows.append([m.entity_raw, m.city or "", m.level or "", m.entity_id or "", m.canonical_name or "",
+                     f"{m.score:.1f}", m.method, str(bool(m.needs_review)).lower(), m.region or "", parent or ""])
+    _write_atomic(path, CROSSWALK_COLUMNS, rows, "utf-8")
+
+
+REVIEW_COLUMNS = ["raw", "city", "level", "region", "method", "score", "suggested_id", "suggested_name",
+                  "candidate_1", "candidate_1_score", "candidate_2", "candidate_2_score", "candidate_3",
+                  "candidate_3_score", "entity_id", "canonical_name"]
+
+
+def write_review_queue(matches: Iterable[EntityMatch], path: Path | str) -> None:
+    """Every match that needs review, with its top three candidates and empty entity_id/canonical_name
+    columns to fill in; the filled file is a valid aliases file (UTF-8 with BOM, for spreadsheets)."""
+    seen, rows = set(), []
+    for m, _parent in _flatten(matches):
+        if not m.needs_review or (m.entity_raw, m.city) in seen:
+            continue
+        seen.add((m.entity_raw, m.city))
+        cands = []
+        for c in (m.candidates + [("", "", 0.0)] * 3)[:3]:
+            cands += [f"{c[0]} {c[1]}".strip() if c[0] else "", f"{c[2]:.1f}" if c[0] else ""]
+        suggested = m.entity_id if m.method == "fuzzy" else ""
+        rows.append([m.entity_raw, m.city or "", m.level or "", m.region or "", m.method, f"{m.score:.1f}",
+                     suggested, m.canonical_name if suggested else "", *cands, "", ""])
+    _write_atomic(path, REVIEW_COLUMNS, rows, "utf-8-sig")
