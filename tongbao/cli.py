@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from .check.rules import RuleError, load_rules
 from .export.report import write_report
 from .export.writers import FORMATS, write_tables
 from .pipeline import run_batch
@@ -22,6 +23,7 @@ FAIL_LEVELS = {"error": ("error",), "warning": ("error", "warning")}
 Paths = Annotated[list[Path], typer.Argument(help="Files or folders of bulletins (.txt .pdf …).", exists=True)]
 Workers = Annotated[Optional[int], typer.Option(help="Processes to use (default: all cores).")]
 Scheduler = Annotated[str, typer.Option(help="processes, serial, or dask (uses DASK_SCHEDULER_ADDRESS or a local cluster).")]
+Rules = Annotated[Optional[Path], typer.Option(help="YAML file of rules: formulas over named columns checked on every row.", exists=True)]
 Aliases = Annotated[Optional[Path], typer.Option(help="CSV of raw,entity_id rows that override the department registry.")]
 
 
@@ -32,6 +34,16 @@ def _summary(batch) -> None:
                   f"[red]{c['error']} error[/], [yellow]{c['warning']} warning[/], {c['info']} info")
 
 
+def _rules(path: Path | None):
+    """Load a rule file, turning its mistakes into a usage error rather than a traceback."""
+    if path is None:
+        return None
+    try:
+        return load_rules(path)
+    except RuleError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--rules") from exc
+
+
 @app.command()
 def extract(
     paths: Paths,
@@ -40,12 +52,13 @@ def extract(
     workers: Workers = None,
     scheduler: Scheduler = "processes",
     aliases: Aliases = None,
+    rules: Rules = None,
 ) -> None:
     """Extract every bulletin into the dataset tables, datapackage.json and report.html in OUT."""
     bad = [f for f in format if f not in FORMATS]
     if bad:
         raise typer.BadParameter(f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", param_hint="--format")
-    batch = run_batch(paths, workers=workers, scheduler=scheduler, aliases=aliases)
+    batch = run_batch(paths, workers=workers, scheduler=scheduler, aliases=aliases, rules=_rules(rules))
     written = write_tables(batch.frames, out, tuple(dict.fromkeys(format)))
     write_report(batch.documents, out / "report.html")
     _summary(batch)
@@ -59,11 +72,12 @@ def audit(
     fail_on: Annotated[str, typer.Option(help="Exit 1 on findings at this level or worse: error or warning.")] = "error",
     workers: Workers = None,
     scheduler: Scheduler = "processes",
+    rules: Rules = None,
 ) -> None:
     """Print every finding; exit 0 when clean, 1 when findings reach --fail-on, 2 when an input could not be read."""
     if fail_on not in FAIL_LEVELS:
         raise typer.BadParameter("choose error or warning", param_hint="--fail-on")
-    batch = run_batch(paths, workers=workers, scheduler=scheduler)
+    batch = run_batch(paths, workers=workers, scheduler=scheduler, rules=_rules(rules))
     findings = batch.frames["findings"]
     docs = batch.frames["documents"].set_index("doc_id")
     table = RichTable(title="tongbao audit", show_lines=False)

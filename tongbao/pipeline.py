@@ -6,6 +6,7 @@ followed by one cheap merge into the published tables.
 from __future__ import annotations
 
 import os
+from functools import partial
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from .check import run_checks
+from .check.growth import run_cross_document_checks
+from .check.rules import Rule, load_rules
 from .extract import read_document
 from .model import STATUS_FAILED, Document
 
@@ -33,27 +36,29 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def process_file(path: str | Path) -> Document:
-    """Extract one file and run its checks; never raises for a bad file."""
+def process_file(path: str | Path, rules: list[Rule] | None = None) -> Document:
+    """Extract one file and run its checks (and the user's rules); never raises for a bad file."""
     doc = read_document(path)
     if doc.status != STATUS_FAILED:
-        run_checks(doc)
+        run_checks(doc, rules)
     return doc
 
 
-def map_documents(paths: list[Path], workers: int | None = None, scheduler: str = "processes") -> Iterator[Document]:
+def map_documents(paths: list[Path], workers: int | None = None, scheduler: str = "processes",
+                  rules: list[Rule] | None = None) -> Iterator[Document]:
     """Documents in input order, processed serially, in local processes, or on a Dask cluster."""
     workers = workers or os.cpu_count() or 1
+    work = partial(process_file, rules=rules)
     if scheduler == "dask":
-        yield from _map_dask(paths)
+        yield from _map_dask(paths, work)
     elif scheduler == "serial" or workers <= 1 or len(paths) < SERIAL_BELOW:
-        yield from map(process_file, paths)
+        yield from map(work, paths)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            yield from pool.map(process_file, paths, chunksize=max(1, len(paths) // (workers * 8)))
+            yield from pool.map(work, paths, chunksize=max(1, len(paths) // (workers * 8)))
 
 
-def _map_dask(paths: list[Path]) -> Iterator[Document]:
+def _map_dask(paths: list[Path], work) -> Iterator[Document]:
     """Use the Dask client in scope (or DASK_SCHEDULER_ADDRESS); a local cluster otherwise."""
     try:
         from dask.distributed import Client, get_client
@@ -64,7 +69,7 @@ def _map_dask(paths: list[Path]) -> Iterator[Document]:
     except ValueError:
         address = os.environ.get("DASK_SCHEDULER_ADDRESS")
         client = Client(address) if address else Client(processes=True)
-    futures = client.map(process_file, [str(p) for p in paths])
+    futures = client.map(work, [str(p) for p in paths])
     for fut in futures:
         yield fut.result()
 
@@ -87,11 +92,14 @@ class Batch:
 
 
 def run_batch(paths: Iterable[str | Path], workers: int | None = None, scheduler: str = "processes",
-              aliases: str | Path | None = None) -> Batch:
-    """Extract and check every file, then build the published tables."""
+              aliases: str | Path | None = None, rules: str | Path | list[Rule] | None = None) -> Batch:
+    """Extract and check every file, run the checks across documents, then build the published tables."""
     from .export.frames import build_frames
     from .normalize.entities import default_matcher
-    docs = list(map_documents(expand_paths(paths), workers, scheduler))
+    if isinstance(rules, (str, Path)):
+        rules = load_rules(rules)
+    docs = list(map_documents(expand_paths(paths), workers, scheduler, rules))
+    run_cross_document_checks(docs)
     return Batch(docs, build_frames(docs, default_matcher(aliases)))
 
 

@@ -9,6 +9,7 @@ from .narrative import check_narrative_totals
 from .percentages import check_narrative_percentages, check_table_percentages
 from .rankings import check_rankings
 from .results import PASS
+from .rules import Rule, run_rules
 from .stated_rules import check_stated_rules
 from .sums import check_column_sums, check_row_sums
 
@@ -25,9 +26,9 @@ CHECKS: list[tuple[str, str, Callable]] = [
 ]
 
 
-def run_checks(doc: Document, checks=CHECKS) -> Document:
-    """Run every check; verified results go to doc.checks, the others to doc.checks and doc.findings."""
-    results: list[Finding] = []
+def run_checks(doc: Document, rules: list[Rule] | None = None, checks=CHECKS) -> Document:
+    """Run every check and the user's rules; verified results go to doc.checks, the others to both lists."""
+    results: list[Finding] = run_rules(doc, rules) if rules else []
     for name, scope, func in checks:
         try:
             if scope == "table":
