@@ -21,6 +21,11 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow
 
+# the report opened in headless Chromium; installs Debian's chromium when it is missing (needs root)
+test-browser: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+	$(PY) -m pytest -q -m browser
+
 bench: $(STAMP)
 	$(PY) benchmarks/bench_matching.py
 

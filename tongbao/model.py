@@ -38,6 +38,14 @@ class Cell:
     decimals: int | None = None  # printed precision of value, for tolerance
     raw: str | None = None  # the original string before joining wraps
 
+    def location(self, table_id: str) -> dict[str, Any]:
+        """A JSON-able reference to this cell, so a finding can point at it on the page."""
+        loc: dict[str, Any] = {"table_id": table_id, "row": self.row, "col": self.col, "row_label": self.row_label,
+                               "header": self.header_path, "text": self.text}
+        if self.page is not None:
+            loc.update(page=self.page, x0=self.x0, top=self.top, x1=self.x1, bottom=self.bottom)
+        return loc
+
 
 @dataclass
 class Column:

@@ -48,11 +48,7 @@ def row_unsure(table: Table, row: int) -> bool:
 
 def location(table: Table, cell: Cell) -> dict:
     """A JSON-able reference to a cell, so a finding can be shown on the page."""
-    loc = {"table_id": table.table_id, "row": cell.row, "col": cell.col, "row_label": cell.row_label,
-           "header": cell.header_path, "text": cell.text}
-    if cell.page is not None:
-        loc.update(page=cell.page, x0=cell.x0, top=cell.top, x1=cell.x1, bottom=cell.bottom)
-    return loc
+    return cell.location(table.table_id)
 
 
 def label_of(col: Column) -> str:

@@ -8,16 +8,18 @@ import html
 from pathlib import Path
 
 from ..model import Document
+from .page_images import finding_images
 from .writers import write_text_atomic
 
+MAX_IMAGES = 40  # page images per document, to keep the report light
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 
 _STYLE = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em;width:100%}th,td{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}
-th{background:#f3f3f3;cursor:pointer}.error{color:#b00020;font-weight:bold}.warning{color:#a05a00}.info{color:#555}
-.failed{background:#fde8e8}code{font-family:monospace;white-space:pre-wrap}h2{border-bottom:2px solid #b00020;padding-bottom:.2em}
+th{background:#f3f3f3;cursor:pointer;white-space:nowrap}td:first-child{white-space:nowrap}.error{color:#b00020;font-weight:bold}.warning{color:#a05a00}.info{color:#555}
+.failed{background:#fde8e8}img.region{max-width:480px;border:1px solid #999;margin-top:.3em}code{font-family:monospace;white-space:pre-wrap}h2{border-bottom:2px solid #b00020;padding-bottom:.2em}
 """
 _SORT = """
 document.querySelectorAll('th[data-sort]').forEach(function(th){th.addEventListener('click',function(){
@@ -58,15 +60,36 @@ def _document_section(doc: Document) -> str:
     findings = sorted(doc.findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.check))
     head = "".join(f"<th data-sort>{h}</th>" for h in ("级别", "检查", "说明", "算式", "应为", "印为", "差额", "位置"))
     rows = []
+    images = _images(doc, findings)
     for f in findings:
-        where = "; ".join(_location_text(loc) for loc in f.locations[:6])
+        where = _e("; ".join(_location_text(loc) for loc in f.locations[:6]))
+        where += "".join(f"<br><img class='region' alt='页面区域' src='{uri}'>" for uri in images.get(id(f), []))
         rows.append(f"<tr class='finding'><td class='{f.severity}' data-key='{SEVERITY_ORDER.get(f.severity, 9)}'>{SEVERITY_LABEL.get(f.severity, f.severity)}</td>"
                     f"<td>{_e(f.check)}</td><td>{_e(f.message)}</td><td><code>{_e(f.arithmetic)}</code></td>"
-                    f"<td>{_e(_num(f.expected))}</td><td>{_e(_num(f.reported))}</td><td>{_e(_num(f.difference))}</td><td>{_e(where)}</td></tr>")
+                    f"<td>{_e(_num(f.expected))}</td><td>{_e(_num(f.reported))}</td><td>{_e(_num(f.difference))}</td><td>{where}</td></tr>")
     meta = f"{_e(doc.issuer)} · {_e(doc.doc_number)} · {_e(doc.issue_date)} · {_e(doc.format)}"
     body = (f"<table class='findings'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
             if rows else "<p>没有发现问题。</p>")
     return f"<section id='doc-{_e(doc.doc_id[:12])}'><h2>{_e(doc.title or doc.source_path)}</h2><p>{meta}</p>{body}</section>"
+
+
+def _images(doc: Document, findings) -> dict[int, list[str]]:
+    """Page-region images for the findings of a PDF, errors and warnings first, at most MAX_IMAGES."""
+    if doc.format != "pdf":
+        return {}
+    import pypdfium2 as pdfium
+
+    out: dict[int, list[str]] = {}
+    try:
+        pdf = pdfium.PdfDocument(doc.source_path)
+    except Exception:  # the source moved or cannot be opened: the report still lists the findings
+        return {}
+    try:
+        for f in [f for f in findings if f.severity in ("error", "warning")][:MAX_IMAGES]:
+            out[id(f)] = finding_images(doc.source_path, f.locations, pdf)
+    finally:
+        pdf.close()
+    return out
 
 
 def _location_text(loc: dict) -> str:

@@ -31,6 +31,7 @@ SIZE_TOLERANCE = 0.6  # points: lines of one paragraph share a font size
 RIGHT_EDGE_TOLERANCE = 1.5  # font sizes: a line this close to the right edge was wrapped
 SENTENCE_END = ("。", "！", "？", "：", "；", "!", "?", ":", ";")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_BREAKABLE = re.compile(r"[\u3400-\u9fff\s]")  # a line may break before a CJK ideograph or after a space
 
 
 @dataclass
@@ -44,6 +45,8 @@ class Line:
     top: float
     bottom: float
     size: float
+    lead: float = 0.0  # width of the line's first unbreakable run ("98.05%。"), to judge a wrap
+
 
 
 @dataclass
@@ -260,9 +263,23 @@ def narrative_lines(page, page_number: int, boxes: list[tuple]) -> list[Line]:
         text = ln["text"]
         if not text or PAGE_NUMBER.match(text):
             continue
-        size = max((c.get("size", 0) for c in ln.get("chars", [])), default=0)
-        lines.append(Line(text, page_number, ln["x0"], ln["x1"], ln["top"], ln["bottom"], size))
+        chars = ln.get("chars", [])
+        size = max((c.get("size", 0) for c in chars), default=0)
+        lines.append(Line(text, page_number, ln["x0"], ln["x1"], ln["top"], ln["bottom"], size, _lead_width(chars)))
     return lines
+
+
+def _lead_width(chars: list[dict]) -> float:
+    """Width of the run a line cannot be broken inside at its start: the first character and every
+    following one that is not a CJK ideograph or space (digits, Latin, punctuation)."""
+    if not chars:
+        return 0.0
+    end = chars[0]["x1"]
+    for c in chars[1:]:
+        if _BREAKABLE.match(c["text"]):
+            break
+        end = c["x1"]
+    return end - chars[0]["x0"]
 
 
 def read_page(page, page_number: int) -> PageContent:
@@ -314,12 +331,12 @@ class TextBlock:
 
 def continues_paragraph(prev: Line, line: Line, block: TextBlock) -> bool:
     """`line` goes on the paragraph of `prev`: prev was wrapped at the right edge mid-sentence, in the
-    same font size, and `line` starts at the left edge (not indented) or both are centred (a title)."""
+    same font size (or ended short only because `line`'s first run did not fit), and `line` starts at the left edge (not indented) or both are centred (a title)."""
     tol = RIGHT_EDGE_TOLERANCE * max(prev.size, 1.0)
     if prev.text.endswith(SENTENCE_END) or abs(prev.size - line.size) > SIZE_TOLERANCE:
         return False
-    if prev.x1 < block.right - tol:
-        return False
+    if prev.x1 < block.right - tol and prev.x1 + line.lead <= block.right - 0.5 * max(prev.size, 1.0):
+        return False  # ends short, and the next line's first run would have fitted: not a wrap
     centred = abs((line.x0 + line.x1) / 2 - block.centre) <= tol and abs((prev.x0 + prev.x1) / 2 - block.centre) <= tol
     return line.x0 <= block.left + tol or centred
 

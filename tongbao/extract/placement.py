@@ -79,18 +79,18 @@ def place(texts: list[str], columns: list[Column], total_col: int | None = None,
         bad = [i for i in slots if not _fits_column(nums[i], columns[i])]
         shifted = len(bad) >= 2 or (typical is not None and typical != k)
         if bad and shifted and not _sum_fits(nums, slots, total_col):
-            return Placement(list(slots), NO_FIT, f"{len(bad)} value(s) exceed their column's maximum and the row does not add up: values are likely shifted")
+            return Placement(list(slots), NO_FIT, f"{len(bad)} 个值超过所在列的满分且该行合计不符：文本层中的值很可能错位")
         return Placement(slots, EXACT)
     if k > n:
         slots = list(range(n)) + [None] * (k - n)
-        return Placement(slots, NO_FIT, f"{k} values for {n} columns: the text layer holds more values than the header has columns")
+        return Placement(slots, NO_FIT, f"{k} 个值对应 {n} 列：文本层中的值多于表头的列数")
     # fewer values than columns: choose which columns are blank; the total stays last if present
     fitting = []
     tried = 0
     for chosen in itertools.combinations(range(n), k):
         tried += 1
         if tried > MAX_PLACEMENTS:
-            return Placement(list(range(k)), AMBIGUOUS, "too many possible placements to decide")
+            return Placement(list(range(k)), AMBIGUOUS, "可能的放置方式太多，无法判定")
         slots = list(chosen)
         if total_col is not None and total_col in range(n) and nums[-1] is not None and slots[-1] != total_col:
             continue
@@ -99,9 +99,9 @@ def place(texts: list[str], columns: list[Column], total_col: int | None = None,
             if len(fitting) > 1 and fitting[0] != slots:
                 break
     if len(fitting) == 1:
-        return Placement(fitting[0], FITTED, f"{k} values for {n} columns: the only placement that respects maximum points and the row total")
+        return Placement(fitting[0], FITTED, f"{k} 个值对应 {n} 列：唯一符合各列满分与行合计的放置方式")
     if not fitting:
         slots = list(range(k - 1)) + ([total_col] if total_col is not None else [k - 1])
-        return Placement(slots, NO_FIT, f"{k} values for {n} columns: no placement respects the maximum points and the row total")
+        return Placement(slots, NO_FIT, f"{k} 个值对应 {n} 列：没有一种放置方式同时符合各列满分与行合计")
     slots = list(range(k - 1)) + ([total_col] if total_col is not None else [k - 1])
-    return Placement(slots, AMBIGUOUS, f"{k} values for {n} columns: several placements fit, so which column is blank cannot be told")
+    return Placement(slots, AMBIGUOUS, f"{k} 个值对应 {n} 列：有多种放置方式都符合，无法判断哪一列为空")

@@ -238,9 +238,19 @@ def _unsure_finding(doc_id: str, table_id: str, row: int, label: str, pl: Placem
     """Ambiguous placements whose row still adds up are info; rows that cannot be placed are warnings."""
     return Finding(
         doc_id=doc_id, check="extraction_unsure", severity="info" if pl.status == AMBIGUOUS else "warning",
-        message=f"行 {row + 1}「{label}」: {pl.reason}",
-        locations=[{"table_id": table_id, "row": row, "col": c.col, "page": c.page} for c in cells if c.value is not None],
+        message=f"第 {row + 1} 行「{label}」: {pl.reason}",
+        locations=[c.location(table_id) for c in cells if c.value is not None],
+        arithmetic=_values_arithmetic(cells),
     )
+
+
+def _values_arithmetic(cells: list[Cell]) -> str | None:
+    """The row's values before its last, added, against the last: what the reader can verify by eye."""
+    values = [c for c in cells if c.value is not None and not c.filled_from_above]
+    if len(values) < 2:
+        return None
+    total = sum(c.value for c in values[:-1])
+    return " + ".join(c.text for c in values[:-1]) + f" = {total:.6g}（末值 {values[-1].text}）"
 
 
 def continues(previous_header: list[list[str]], header: list[list[str]], threshold: float = 0.7) -> bool:

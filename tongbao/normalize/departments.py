@@ -178,9 +178,10 @@ class DepartmentMatcher:
         self.places = frozenset(places) if places is not None else _load_places()
         self.workers = workers
         self._plans: dict[tuple[str, str | None], _Node] = {}
-        self._rules: dict[str, tuple[str, Split | None] | None] = {}
+        self._rules: dict[tuple[str, int], tuple[str, Split | None] | None] = {}
         self._fuzzy_cache: dict[tuple[str | None, str, str], _FuzzyResult] = {}
         self._clean: dict[str, str] = {}
+        self._split_cache: dict[tuple[str, str | None], list[Split]] = {}
         self._build_fuzzy_index()
 
     # ------------------------------------------------------------------ public
@@ -212,9 +213,13 @@ class DepartmentMatcher:
 
     # ------------------------------------------------------------------ planning (no fuzzy yet)
     def _splits(self, name: str, city: str | None) -> list[Split]:
-        r = self.registry
-        return region_splits(name, city=city, places=self.places, forbidden=r.place_forbidden,
-                             not_place_endings=r.not_place_endings)
+        key = (name, city)
+        splits = self._split_cache.get(key)
+        if splits is None:
+            r = self.registry
+            splits = self._split_cache[key] = region_splits(
+                name, city=city, places=self.places, forbidden=r.place_forbidden, not_place_endings=r.not_place_endings)
+        return splits
 
     def _prefix_of(self, city: str | None):
         def prefix_of(item: str) -> str:
@@ -314,12 +319,10 @@ class DepartmentMatcher:
 
     def _rule(self, core: str, depth: int = 0) -> tuple[str, Split | None] | None:
         """Rule-based resolution of a core no alias knows; None when no rule lands on an alias."""
-        if depth == 0 and core in self._rules:
-            return self._rules[core]
-        res = self._rule_uncached(core, depth)
-        if depth == 0:
-            self._rules[core] = res
-        return res
+        key = (core, depth)
+        if key not in self._rules:
+            self._rules[key] = self._rule_uncached(core, depth)
+        return self._rules[key]
 
     def _rule_uncached(self, core: str, depth: int) -> tuple[str, Split | None] | None:
         r = self.registry

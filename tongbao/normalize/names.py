@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from .text import clean_label
@@ -30,6 +31,7 @@ DEFAULT_NOT_PLACE_ENDINGS = ("城市", "超市", "社区")
 MEMBER_MARKERS = ("包括", "包含", "含")
 LIST_WORDS = ("以及", "和", "及", "与")
 
+_MAYBE_LIST = re.compile("[、，,;；等]|" + "|".join(LIST_WORDS))
 _CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 _SPACE = re.compile(r"\s+")
 _OPEN, _CLOSE = "(（[【", ")）]】"
@@ -72,50 +74,89 @@ def _is_place_base(base: str, forbidden: Iterable[str]) -> bool:
     return len(base) >= 2 and levels_ok and bool(_CJK.match(base)) and not any(w in base for w in forbidden)
 
 
+@lru_cache(maxsize=8)
+def _place_index(places: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """Known places by their first two characters, so a name is checked against a handful only."""
+    index: dict[str, list[str]] = {}
+    for p in places:
+        if len(p) >= 2:
+            index.setdefault(p[:2], []).append(p)
+    return {k: tuple(v) for k, v in index.items()}
+
+
 def region_splits(text: str, *, city: str | None = None, places: frozenset[str] = frozenset(),
                   forbidden: Iterable[str] = DEFAULT_PLACE_FORBIDDEN,
-                  not_place_endings: Iterable[str] = DEFAULT_NOT_PLACE_ENDINGS, max_depth: int = 3) -> list[Split]:
+                  not_place_endings: Iterable[str] = DEFAULT_NOT_PLACE_ENDINGS, max_depth: int = 4) -> list[Split]:
     """Every reading of a leading region prefix (三明市, 临沂市河东区, bare 市, 厦门 …), most stripped first.
 
     Several readings are kept because text alone cannot tell 市民政局 (市 + 民政局) from 市民中心:
     the matcher takes the first whose core it knows.
     """
-    forbidden = tuple(forbidden)
-    endings = tuple(not_place_endings)
-    city_names = set()
+    city_names: frozenset[str] = frozenset()
     if city:
-        c = compact(city)
-        name = c.removesuffix("市")
+        name = compact(city).removesuffix("市")
         if len(name) >= 2:
-            city_names.add(name)
+            city_names = frozenset({name})
+    ctx = (city_names, frozenset(places), tuple(forbidden), tuple(not_place_endings))
     out: dict[str, Split] = {}
-
-    def walk(s: str, depth: int, level, region, cty, prefix: str, bare: bool, lone: bool = False) -> None:
-        if depth < max_depth and len(s) >= 2:
-            for i in range(2, min(len(s), 12)):
-                if s[i] not in _SUFFIX_FIRST:
-                    continue
-                for suf in _SUFFIXES:
-                    if s.startswith(suf, i):
-                        base = s[:i]
-                        place = base + suf
-                        known = base in places or base in city_names
-                        if _is_place_base(base, forbidden) and (known or not place.endswith(endings)):
-                            lv = LEVEL_OF_SUFFIX[suf]
-                            c2 = cty or (base if lv == "市" and suf == "市" else None)
-                            walk(s[i + len(suf):], depth + 1, lv, place, c2, prefix + place, bare, False)
-                        break
-            if s[0] in BARE_LEVELS and len(s) > 2:
-                walk(s[1:], depth + 1, s[0], None, cty, prefix + s[0], bare, True)
-            for name in sorted(city_names | {p for p in places if s.startswith(p)}, key=len, reverse=True):
-                if s.startswith(name) and len(s) > len(name) + 1:
-                    walk(s[len(name):], depth + 1, level, name, cty or name, prefix + name, True, False)
-        if s not in out or len(prefix) > len(out[s].prefix):
-            out[s] = Split(core=s, level=level, region=region, city=cty, prefix=prefix, bare_place=bare,
-                           bare_level=lone)
-
-    walk(text, 0, None, None, None, "", False)
+    for core, chain in _readings(text, max_depth, ctx):
+        sp = _fold(core, chain)
+        if core not in out or len(sp.prefix) > len(out[core].prefix):
+            out[core] = sp
     return sorted(out.values(), key=lambda sp: (-len(sp.prefix), sp.bare_place))
+
+
+# A step takes one thing off the front: (text, kind, level, region, city) with kind one of
+# "place" (三明市), "shared" (杭州 of 杭州市民中心), "lone" (a bare 市) and "known" (厦门 of 厦门海关).
+_Step = tuple[str, str, str | None, str | None, str | None]
+
+
+@lru_cache(maxsize=1 << 17)
+def _readings(s: str, remaining: int, ctx) -> tuple[tuple[str, tuple[_Step, ...]], ...]:
+    """(core, steps) for every way of taking region prefixes off s; memoized, as names share tails."""
+    city_names, places, forbidden, endings = ctx
+    out: list[tuple[str, tuple[_Step, ...]]] = [(s, ())]
+    if remaining <= 0 or len(s) < 2:
+        return tuple(out)
+    steps: list[tuple[_Step, str]] = []
+    for i in range(2, min(len(s), 12)):
+        if s[i] not in _SUFFIX_FIRST:
+            continue
+        for suf in _SUFFIXES:
+            if s.startswith(suf, i):
+                base = s[:i]
+                place = base + suf
+                known = base in places or base in city_names
+                if _is_place_base(base, forbidden) and (known or not place.endswith(endings)):
+                    lv = LEVEL_OF_SUFFIX[suf]
+                    cty = base if suf == "市" else None
+                    steps.append(((place, "place", lv, place, cty), s[i + len(suf):]))
+                    if suf in BARE_LEVELS:  # 杭州市民中心: the 市 may belong to the name (市民中心)
+                        steps.append(((base, "shared", None, base, cty), s[i:]))
+                break
+    if s[0] in BARE_LEVELS and len(s) > 2:
+        steps.append(((s[0], "lone", s[0], None, None), s[1:]))
+    found = [p for p in _place_index(places).get(s[:2], ()) if s.startswith(p)]
+    for name in sorted(city_names.union(found), key=len, reverse=True):
+        if s.startswith(name) and len(s) > len(name) + 1:
+            steps.append(((name, "known", None, name, name), s[len(name):]))
+    for step, rest in steps:
+        out.extend((core, (step,) + chain) for core, chain in _readings(rest, remaining - 1, ctx))
+    return tuple(out)
+
+
+def _fold(core: str, chain: tuple[_Step, ...]) -> Split:
+    level = region = city = None
+    bare = lone = False
+    for text, kind, lv, reg, cty in chain:
+        if kind in ("place", "lone"):
+            level = lv
+        region = reg
+        city = city or cty
+        bare = bare or kind in ("shared", "known")
+        lone = kind == "lone"
+    return Split(core=core, level=level, region=region, city=city, prefix="".join(st[0] for st in chain),
+                 bare_place=bare, bare_level=lone)
 
 
 def preferred_split(splits: list[Split] | tuple[Split, ...], protected: Iterable[str] = ()) -> Split:
@@ -207,14 +248,16 @@ def split_list(text: str, *, prefix_of: Callable[[str], str] | None = None,
     prefix_of = prefix_of or _default_prefix
     dept_words = tuple(dept_words)
     text = compact(text)
+    if not inherit and not _MAYBE_LIST.search(text):
+        return [text] if text else []
     items = _split_top(text, dept_words)
     if items:
         last = items[-1]
         m = re.search(r"等[^、，]*$", last)
         if m and ends_with_dept_word(last[: m.start()], dept_words):
             items[-1] = last[: m.start()]
-    if not items:
-        return []
+    if len(items) < 2 and not inherit:
+        return items
     carry = prefix_of(items[0]) or inherit
     return [carry + it if carry and not prefix_of(it) else it for it in items]
 

@@ -1,4 +1,8 @@
-"""`python -m tongbao.render OUTDIR`: write the example bulletins as PDFs (and their specs as JSON)."""
+"""`python -m tongbao.render OUTDIR`: write the example bulletins as PDFs (and their specs as JSON).
+
+`python -m tongbao.render --seeds corpus/ [OUTDIR]`: render every seed text bulletin corpus/<name>.txt
+as <OUTDIR or corpus>/<name>.pdf (see tongbao.render.seeds).
+"""
 from __future__ import annotations
 
 import json
@@ -9,12 +13,20 @@ from .examples import examples
 from .pdf import render_pdf
 from .spec import spec_to_dict
 
+USAGE = "usage: python -m tongbao.render OUTDIR\n       python -m tongbao.render --seeds SEED_DIR [OUTDIR]"
+
 
 def main(argv: list[str] | None = None) -> int:
-    """Render every example spec to OUTDIR/<name>.pdf with OUTDIR/<name>.json beside it."""
+    """Render every example spec to OUTDIR/<name>.pdf with OUTDIR/<name>.json beside it, or the seeds."""
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0] in ("-h", "--help"):
-        print("usage: python -m tongbao.render OUTDIR", file=sys.stderr)
+    if args and args[0] == "--seeds" and len(args) in (2, 3):
+        from .seeds import render_seeds
+
+        for pdf in render_seeds(args[1], args[2] if len(args) == 3 else None):
+            print(pdf)
+        return 0
+    if len(args) != 1 or args[0].startswith("-"):
+        print(USAGE, file=sys.stderr)
         return 2
     out = Path(args[0])
     out.mkdir(parents=True, exist_ok=True)
