@@ -83,8 +83,7 @@ def check_narrative_totals(doc: Document) -> list[Finding]:
         if exact:
             out.append(_verified(doc, fig, exact[0], "所称栏目"))
             continue
-        near = [ct for ct in named if abs(ct.value - fig.value) <= RESTATE_RANGE * max(ct.value, 1)
-                or any(w in (fig.metric or "") for w in TOTAL_WORDS)]
+        near = [ct for ct in named if abs(ct.value - fig.value) <= RESTATE_RANGE * max(ct.value, 1)]
         if len(near) == 1:
             ct = near[0]
             out.append(failed(doc.doc_id, "narrative_total",

@@ -42,9 +42,10 @@ def _scores(table: Table) -> dict[str, float] | None:
     for r in body_rows(table):
         cell = cell_at(table, r, col.index)
         if cell is not None and cell.value is not None and cell.row_label:
-            if cell.row_label in scores:
+            name = PAREN.sub("", cell.row_label)  # a list names 市住建局 for 市住建局(含市房屋交易中心)
+            if name in scores:
                 return None  # one row per name is needed to rank names
-            scores[cell.row_label] = cell.value
+            scores[name] = cell.value
     return scores
 
 
@@ -78,7 +79,8 @@ def check_rankings(doc: Document) -> list[Finding]:
                 problems.append(f"{name}（{value:g}）高于所列最低的 {floor:g} 却未列入")
         col = total_column(table)
         locs = [{"start": start, "end": end, "text": doc.text[start:end][:80]}] + [
-            location(table, c) for r in body_rows(table) if (c := cell_at(table, r, col.index)) is not None and c.row_label in items]
+            location(table, c) for r in body_rows(table) if (c := cell_at(table, r, col.index)) is not None
+            and PAREN.sub("", c.row_label) in items]
         listed = "、".join(f"{i}（{scores[i]:g}）" for i in items)
         what = f"排名「{preamble.strip()[:30]}…」对照表「{table.title or table.table_id}」"
         if problems:
