@@ -53,12 +53,15 @@ def extract(
     scheduler: Scheduler = "processes",
     aliases: Aliases = None,
     rules: Rules = None,
+    pseudonymize_people: Annotated[bool, typer.Option("--pseudonymize-people", help="Replace people's names in awards and mentions with stable pseudonyms.")] = False,
+    salt: Annotated[str, typer.Option(envvar="TONGBAO_SALT", help="Secret mixed into pseudonyms; keep it to link them across runs.")] = "",
 ) -> None:
     """Extract every bulletin into the dataset tables, datapackage.json and report.html in OUT."""
     bad = [f for f in format if f not in FORMATS]
     if bad:
         raise typer.BadParameter(f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", param_hint="--format")
-    batch = run_batch(paths, workers=workers, scheduler=scheduler, aliases=aliases, rules=_rules(rules))
+    batch = run_batch(paths, workers=workers, scheduler=scheduler, aliases=aliases, rules=_rules(rules),
+                      pseudonymize_salt=salt if pseudonymize_people else None)
     written = write_tables(batch.frames, out, tuple(dict.fromkeys(format)))
     write_report(batch.documents, out / "report.html")
     _summary(batch)

@@ -163,6 +163,9 @@ class Document:
     figures: list[Figure] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # checks that failed or were undecided
     checks: list[Finding] = field(default_factory=list)  # every check run, verified ones with severity "pass"
+    awards: list[Any] = field(default_factory=list)  # tongbao.nlp.Award: 示范窗口, 服务之星, 锦旗 …
+    mentions: list[Any] = field(default_factory=list)  # tongbao.nlp.Mention: a person, their unit, what is said
+    rankings: list[Any] = field(default_factory=list)  # tongbao.nlp.Ranking: ordered lists stated in the text
     page_offsets: list[int] = field(default_factory=list)  # char offset where each page starts
 
     def page_of(self, offset: int) -> int | None:

@@ -92,7 +92,8 @@ class Batch:
 
 
 def run_batch(paths: Iterable[str | Path], workers: int | None = None, scheduler: str = "processes",
-              aliases: str | Path | None = None, rules: str | Path | list[Rule] | None = None) -> Batch:
+              aliases: str | Path | None = None, rules: str | Path | list[Rule] | None = None,
+              pseudonymize_salt: str | None = None) -> Batch:
     """Extract and check every file, run the checks across documents, then build the published tables."""
     from .export.frames import build_frames
     from .normalize.entities import default_matcher
@@ -100,7 +101,7 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, scheduler
         rules = load_rules(rules)
     docs = list(map_documents(expand_paths(paths), workers, scheduler, rules))
     run_cross_document_checks(docs)
-    return Batch(docs, build_frames(docs, default_matcher(aliases)))
+    return Batch(docs, build_frames(docs, default_matcher(aliases), pseudonymize_salt))
 
 
 def extract(paths: Iterable[str | Path] | str | Path, **kwargs) -> dict[str, pd.DataFrame]:

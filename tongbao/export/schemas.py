@@ -7,7 +7,7 @@ from importlib import resources
 
 import pandas as pd
 
-TABLES = ("documents", "tables", "cells", "figures", "entities", "observations", "findings", "checks")
+TABLES = ("documents", "tables", "cells", "figures", "awards", "mentions", "entities", "observations", "findings", "checks")
 _DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean", "date": "string"}
 
 

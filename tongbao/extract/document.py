@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from ..model import Document, Finding, Table
-from .figures import find_figures
 from .metadata import extract_metadata
 from .tables import TableParts, assemble, continues
 
@@ -42,7 +41,10 @@ def fill_document(doc: Document, text: str, parts: list[tuple[TableParts, bool]]
         setattr(doc, key, value)
     doc.tables, unsure = build_tables(doc.doc_id, merge_continued(parts))
     doc.findings.extend(unsure)
-    doc.figures = find_figures(text, doc.doc_id, narrative)
-    for fig in doc.figures:
-        fig.page = doc.page_of(fig.start)
+    from ..nlp import narrative as read_narrative  # spaCy loads once per process, only when needed
+
+    story = read_narrative(text, doc.doc_id, narrative)
+    doc.figures, doc.awards, doc.mentions, doc.rankings = story.figures, story.awards, story.mentions, story.rankings
+    for item in [*doc.figures, *doc.awards, *doc.mentions]:
+        item.page = doc.page_of(item.start)
     return doc

@@ -8,7 +8,7 @@ from ..export.schemas import conform, empty_frame
 
 
 def mentioned_names(docs: list[Document]) -> list[tuple[str, str | None]]:
-    """(raw name, city) pairs from table row labels and narrative figures, first-seen order."""
+    """(raw name, city) pairs from table row labels, figures, awards and mentions, first-seen order."""
     seen: dict[tuple[str, str | None], None] = {}
     for d in docs:
         for t in d.tables:
@@ -18,6 +18,13 @@ def mentioned_names(docs: list[Document]) -> list[tuple[str, str | None]]:
         for f in d.figures:
             if f.entity_raw:
                 seen.setdefault((f.entity_raw, d.city), None)
+        for a in d.awards:
+            unit = a.recipient if a.recipient_kind == "unit" else a.department
+            if unit:
+                seen.setdefault((unit, d.city), None)
+        for m in d.mentions:
+            if m.department:
+                seen.setdefault((m.department, d.city), None)
     return list(seen)
 
 
