@@ -50,3 +50,17 @@ def test_cli_rules_option(tmp_path):
     broken.write_text("- name: x\n  formula: 合计 +\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["audit", str(SEED), "--rules", str(broken)])
     assert result.exit_code == 2 and "not an expression" in result.output
+
+
+def test_the_readme_rule_example_runs(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "rules.yaml").write_text(block, encoding="utf-8")
+    rules = load_rules(tmp_path / "rules.yaml")
+    corpus = SEED.parent
+    volumes = process_file(SEED, rules)
+    assert {c.severity for c in volumes.checks if c.check == "user_rule"} == {"pass"}
+    duty = process_file(corpus / "000_83eaf865cf8a629d.txt", rules)
+    verified = [c.message for c in duty.checks if c.check == "user_rule" and c.severity == "pass"]
+    assert any("「市体育局」" in m for m in verified)
+    assert not [c for c in duty.checks if c.check == "user_rule" and c.severity == "error"]
