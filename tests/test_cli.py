@@ -103,3 +103,35 @@ def test_every_command_is_documented_in_readme():
     assert commands
     for name in commands:
         assert re.search(rf"tongbao {name}\b", readme), name
+
+
+def test_match_names_file_writes_crosswalk_and_review_queue(tmp_path):
+    names = tmp_path / "names.csv"
+    names.write_text("raw,city\n市人社局,厦门市\n厦门市人力资源和社会保障局,厦门市\n人社局,三明市\n厦门万科企业有限公司,厦门市\n",
+                     encoding="utf-8")
+    out = tmp_path / "crosswalk.csv"
+    result = runner.invoke(app, ["match", "--names", str(names), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    crosswalk = pd.read_csv(out)
+    ids = dict(zip(crosswalk.entity_raw, crosswalk.entity_id))
+    assert ids["市人社局"] == ids["厦门市人力资源和社会保障局"] == ids["人社局"]
+    company = crosswalk.set_index("entity_raw").loc["厦门万科企业有限公司"]
+    assert company.method == "new" and bool(company.needs_review)
+    review = pd.read_csv(tmp_path / "crosswalk_review.csv", encoding="utf-8-sig")
+    assert "厦门万科企业有限公司" in set(review.raw)
+
+
+def test_match_bulletins_and_reviewed_aliases_flow_back(tmp_path):
+    out = tmp_path / "cw.csv"
+    result = runner.invoke(app, ["match", str(CORPUS / "004_4b200b6a30fe016d.txt"), "--out", str(out), "--scheduler", "serial"])
+    assert result.exit_code == 0, result.output
+    review = pd.read_csv(tmp_path / "cw_review.csv", encoding="utf-8-sig")
+    assert len(review)
+    first = review.iloc[0]
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text(f"raw,entity_id,canonical_name\n{first.raw},bank,银行\n", encoding="utf-8")
+    again = runner.invoke(app, ["match", str(CORPUS / "004_4b200b6a30fe016d.txt"), "--out", str(out), "--aliases", str(aliases),
+                                "--scheduler", "serial"])
+    assert again.exit_code == 0
+    row = pd.read_csv(out).set_index("entity_raw").loc[first.raw]
+    assert row.entity_id == "bank" and not bool(row.needs_review)

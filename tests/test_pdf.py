@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from tongbao.extract import read_document
 from tongbao.extract.headers import clean_header
-from tongbao.extract.pdf import join_cell_lines, read_pdf
+from tongbao.extract.pdf import PageTable, join_cell_lines, open_pdf, read_pages, read_pdf
+from tongbao.extract.pdf_camelot import CamelotReader, choose, needs_second_opinion, score
+from tongbao.extract.tables import RawCell, TableParts
 from tongbao.extract.tables import is_side_by_side
 from tongbao.errors import ExtractionError
 from tongbao.model import Document
@@ -156,6 +158,81 @@ def test_generated_tables_round_trip(tmp_path, table):
     assert_table_matches(table, doc.tables[0], 0)
     assert doc.doc_number == "某政务〔2023〕5号" and doc.issue_date == "2023-05-06"
     assert {f.value for f in doc.figures} >= {1234.0, 567.0, 45.95}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.filter_too_much])
+@given(table=score_tables(max_rows=40).filter(lambda t: len(t.header) == 1))
+def test_generated_lineless_tables_round_trip(tmp_path, table):
+    """A table printed with no ruling lines at all comes back from text alignment alone. One header
+    row only: without rules, which columns a centred group label heads is a guess from its centre
+    (the examples below cover 2- and 3-level headers; random ones are not always decidable)."""
+    table.ruling = "none"
+    doc = read_document(render_pdf(_bulletin(table), tmp_path / "gen.pdf"))
+    assert doc.status == "ok", doc.error
+    assert len(doc.tables) == 1, [t.title for t in doc.tables]
+    assert_table_matches(table, doc.tables[0], 0)
+    assert doc.tables[0].method == "pdfplumber-text" and "no ruling lines" in doc.tables[0].method_reason
+    assert {f.value for f in doc.figures} >= {1234.0, 567.0, 45.95}
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_lineless_examples_read_like_the_text(tmp_path, name):
+    """Every example with its tables' rules removed: same tables, figures and findings as the text."""
+    spec = EXAMPLES[name]
+    spec = BulletinSpec(**{**vars(spec), "tables": [TableSpec(**{**vars(t), "ruling": "none"}) for t in spec.tables]})
+    pdf_doc = read_document(render_pdf(spec, tmp_path / f"{name}.pdf"))
+    txt = tmp_path / f"{name}.txt"
+    txt.write_text(spec_to_text(spec), encoding="utf-8")
+    txt_doc = read_document(txt)
+    assert pdf_doc.status == "ok", pdf_doc.error
+    assert [(t.annex, t.n_rows, t.n_cols) for t in pdf_doc.tables] == [(t.annex, t.n_rows, t.n_cols) for t in txt_doc.tables]
+    for a, b in zip(pdf_doc.tables, txt_doc.tables):
+        assert a.method == "pdfplumber-text"
+        assert [c.header_path for c in a.columns] == [c.header_path for c in b.columns]
+        assert [[(c.text, c.row_label) for c in r] for r in a.rows] == [[(c.text, c.row_label) for c in r] for r in b.rows]
+    assert sorted((f.value, f.unit) for f in pdf_doc.figures) == sorted((f.value, f.unit) for f in txt_doc.figures)
+
+
+def test_camelot_is_not_asked_about_well_read_examples(pdfs):
+    """pdfplumber reads every example table well, so camelot never runs and pdfplumber is kept."""
+    for name, path in pdfs.items():
+        pdf = open_pdf(path.read_bytes())
+        for page in read_pages(pdf):
+            for item in page.items:
+                if isinstance(item, PageTable):
+                    assert not needs_second_opinion(item.parts), (name, page.number, score(item.parts))
+
+
+def _candidate(method: str, rows: list[list[str]]) -> TableParts:
+    return TableParts(header=[["部门", "办件", "评价", "合计"]], body=[[RawCell(t) for t in r] for r in rows],
+                      method=method, method_reason=f"read by {method}")
+
+
+def test_scoring_keeps_the_better_candidate():
+    """Rows that fit the header and add up to 合计 beat rows shifted by wrapped text, whichever came first."""
+    good = [["市人社局", "10", "5", "15"], ["市医保局", "7", "3", "10"], ["市税务局", "1", "1", "2"]]
+    bad = [["市人社局", "", "", ""], ["市医保局", "10", "5", "15", "7"], ["", "3", "10", "1"], ["市税务局", "1", "2", ""]]
+    assert score(_candidate("a", good)).total == 1.0
+    assert needs_second_opinion(_candidate("pdfplumber", bad))
+    for first, second in ((_candidate("pdfplumber", bad), _candidate("camelot-lattice", good)),
+                          (_candidate("pdfplumber", good), _candidate("camelot-lattice", bad))):
+        kept = choose(first, second)
+        assert [c.text for c in kept.body[0]] == good[0]
+        assert "kept over" in kept.method_reason and "score 1.00" in kept.method_reason
+    assert choose(_candidate("pdfplumber", good), None).method == "pdfplumber"
+
+
+def test_camelot_reads_a_ruled_page(pdfs):
+    """The camelot adapter returns the example's score table with the same cells as pdfplumber."""
+    data = pdfs["score"].read_bytes()
+    page = next(p for p in read_pages(open_pdf(data)) if any(isinstance(i, PageTable) for i in p.items))
+    ours = next(i for i in page.items if isinstance(i, PageTable))
+    with CamelotReader(data) as reader:
+        theirs = reader.parts_for(page.number, page.height, ours.bbox)
+    assert theirs is not None and theirs.method == "camelot-lattice"
+    assert [[c.text for c in r] for r in theirs.body][:3] == [[c.text for c in r] for r in ours.parts.body][:3]
+    assert score(theirs).total > 0.9
 
 
 @pytest.fixture(scope="module")

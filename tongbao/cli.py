@@ -11,7 +11,9 @@ from rich.table import Table as RichTable
 from .check.rules import RuleError, load_rules
 from .export.report import write_report
 from .export.writers import FORMATS, write_tables
-from .pipeline import run_batch
+from .normalize.departments import read_names_file, write_crosswalk, write_review_queue
+from .normalize.entities import default_matcher, mentioned_names
+from .pipeline import expand_paths, map_documents, run_batch
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn government-service bulletins (通报) into a dataset, and audit their numbers.")
@@ -103,6 +105,39 @@ def audit(
     if findings["severity"].isin(FAIL_LEVELS[fail_on]).any():
         raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_CLEAN)
+
+
+@app.command()
+def match(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Bulletins whose department names to match.", exists=True)] = None,
+    names: Annotated[Optional[Path], typer.Option(help="A plain list of names instead: CSV/TSV with a `raw` (and optional `city`) column, or one name a line.", exists=True)] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the crosswalk (the entities columns).")] = Path("outputs/crosswalk.csv"),
+    review: Annotated[Optional[Path], typer.Option(help="Where to write the review queue (default: beside --out).")] = None,
+    aliases: Aliases = None,
+    workers: Workers = None,
+    scheduler: Scheduler = "processes",
+) -> None:
+    """Match department names to the registry: print the crosswalk, write it and a review queue of uncertain names."""
+    if not paths and names is None:
+        raise typer.BadParameter("give bulletin PATHS or --names FILE")
+    matcher = default_matcher(aliases)
+    if names is not None:
+        pairs = read_names_file(names)
+    else:
+        pairs = mentioned_names(list(map_documents(expand_paths(paths), workers, scheduler)))
+    matches = matcher.match_many([raw for raw, _ in pairs], [city for _, city in pairs])
+    review = review or out.with_name(out.stem + "_review.csv")
+    write_crosswalk(matches, out)
+    write_review_queue(matches, review)
+    table = RichTable(title="department crosswalk")
+    for col in ("raw", "city", "level", "id", "canonical", "score", "method", "review"):
+        table.add_column(col, overflow="fold")
+    for m in matches:
+        table.add_row(m.entity_raw, m.city or "", m.level or "", m.entity_id or "", m.canonical_name or "", f"{m.score:.0f}",
+                      m.method, "[yellow]review[/]" if m.needs_review else "")
+    console.print(table)
+    uncertain = sum(m.needs_review for m in matches)
+    console.print(f"{len(matches)} names, {uncertain} to review; crosswalk: {out}; review queue: {review}")
 
 
 def main() -> None:  # pragma: no cover - console script entry

@@ -16,12 +16,18 @@ def sniff_format(path: Path, head: bytes) -> str:
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        return {"xlsx": "xlsx", "docx": "docx"}.get(suffix, "docx" if suffix != "xlsx" else "xlsx")
+        if suffix in ("xlsx", "docx"):
+            return suffix
+        if b"xl/" in head and b"word/" not in head:  # member names of the package's first entries
+            return "xlsx"
+        return "docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: Word 97-2003 .doc or Excel .xls
+        return "xls" if suffix == "xls" else "doc"
     lowered = head[:2048].lower()
     if b"<html" in lowered or b"<!doctype html" in lowered or suffix in ("html", "htm"):
         return "html"
-    if suffix == "pdf":
-        return "pdf"
+    if suffix in ("pdf", "docx", "xlsx"):
+        return suffix  # named so but not so inside: the reader says what is wrong
     return "txt"
 
 
@@ -35,6 +41,17 @@ def _reader(fmt: str):
         except ImportError as exc:  # pragma: no cover - packaging error
             raise ExtractionError(f"PDF support unavailable: {exc}") from exc
         return read_pdf
+    if fmt == "docx":
+        from .docx import read_docx
+        return read_docx
+    if fmt == "html":
+        from .html import read_html
+        return read_html
+    if fmt == "xlsx":
+        from .xlsx import read_xlsx
+        return read_xlsx
+    if fmt in ("doc", "xls"):
+        raise ExtractionError(f"legacy .{fmt} (Office 97-2003 binary) is not supported: save it as .{fmt}x")
     raise ExtractionError(f"format {fmt!r} is not supported yet")
 
 

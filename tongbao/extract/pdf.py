@@ -8,6 +8,7 @@ paragraphs, and the character ranges of the narrative handed over so figures com
 """
 from __future__ import annotations
 
+import bisect
 import io
 import re
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ import pdfplumber
 from ..errors import ExtractionError
 from ..model import Document
 from .document import fill_document
+from .pdf_camelot import CamelotReader, choose, needs_second_opinion
+from .pdf_lineless import METHOD as LINELESS_METHOD, find_lineless_tables
 from .tables import RawCell, TableParts
 from .text_layout import PAGE_NUMBER, context_above, notes_below, split_header
 
@@ -72,6 +75,7 @@ class PageContent:
     number: int
     items: list = field(default_factory=list)  # Line | PageTable, sorted by top
     n_chars: int = 0
+    height: float = 0.0
 
 
 # ---------------------------------------------------------------- opening
@@ -114,12 +118,12 @@ def join_cell_lines(text: str | None) -> str:
 # ---------------------------------------------------------------- tables on a page
 
 
-def _grid(table, page_number: int) -> list[list[RawCell]]:
+def _grid(table, page_number: int, chars: list[dict] | None = None) -> list[list[RawCell]]:
     """The table's rows as RawCells with their bboxes; a merged cell's continuation is an empty cell
     placed at its row and column."""
     columns = _column_spans(table)
     rows = []
-    for row, texts in zip(table.rows, table.extract()):
+    for row, texts in zip(table.rows, cell_texts(table, chars if chars is not None else table.page.chars)):
         out = []
         for c, (bbox, text) in enumerate(zip(row.cells, texts)):
             if bbox is None:
@@ -128,6 +132,53 @@ def _grid(table, page_number: int) -> list[list[RawCell]]:
             out.append(RawCell(join_cell_lines(text), page_number, bbox[0], bbox[1], bbox[2], bbox[3]))
         rows.append(out)
     return rows
+
+
+def cell_texts(table, chars: list[dict]) -> list[list[str | None]]:
+    """What pdfplumber's Table.extract() gives (a char belongs to the cell holding its centre; lines
+    top to bottom joined by newlines), in one pass over the characters instead of one per row."""
+    rows = table.rows
+    tops = [r.bbox[1] for r in rows]
+    found: dict[tuple[int, int], list[dict]] = {}
+    for ch in chars:
+        vm, hm = (ch["top"] + ch["bottom"]) / 2, (ch["x0"] + ch["x1"]) / 2
+        i = bisect.bisect_right(tops, vm) - 1
+        # a row's box includes its cells that span rows down, so rows above may hold the char too
+        for r in range(i, -1, -1):
+            bbox = rows[r].bbox
+            if not (bbox[1] <= vm < bbox[3] and bbox[0] <= hm < bbox[2]):
+                continue
+            cell = next((c for c, cell in enumerate(rows[r].cells)
+                         if cell is not None and cell[0] <= hm < cell[2] and cell[1] <= vm < cell[3]), None)
+            if cell is not None:
+                found.setdefault((r, cell), []).append(ch)
+                break
+    return [[None if cell is None else _text_of(found.get((r, c), [])) for c, cell in enumerate(row.cells)]
+            for r, row in enumerate(rows)]
+
+
+def _text_of(chars: list[dict], tolerance: float = 3.0) -> str:
+    """Characters as lines of text: clustered by top, left to right, a space where a gap is wider
+    than `tolerance` (pdfplumber's default x and y tolerances)."""
+    if not chars:
+        return ""
+    lines: list[list[dict]] = []
+    for ch in sorted(chars, key=lambda c: c["top"]):
+        if lines and ch["top"] - lines[-1][0]["top"] <= tolerance:
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    out = []
+    for line in lines:
+        line.sort(key=lambda c: c["x0"])
+        text, prev = "", None
+        for ch in line:
+            if prev is not None and ch["x0"] - prev["x1"] > tolerance and not text.endswith(" ") and ch["text"] != " ":
+                text += " "
+            text += ch["text"]
+            prev = ch
+        out.append(text.strip())
+    return "\n".join(out)
 
 
 def _column_spans(table) -> dict[int, tuple[float, float]]:
@@ -238,14 +289,34 @@ def _horizontal_tables(page, page_number: int, taken: list[tuple]) -> list[PageT
 def page_tables(page, page_number: int) -> list[PageTable]:
     """Ruled tables (lines strategy), then tables ruled with horizontal lines only."""
     found = []
+    if not page.edges:  # no lines or rects: nothing for the lines strategy to find
+        return lineless_tables(page, page_number, [])
+    chars = page.chars
     for table in page.find_tables(LINES_SETTINGS):
         if _usable(table):
-            parts = _parts_from_grid(_grid(table, page_number), page_number, "ruling lines (pdfplumber lines strategy)")
+            parts = _parts_from_grid(_grid(table, page_number, chars), page_number, "ruling lines (pdfplumber lines strategy)")
             found.append(PageTable(parts, tuple(table.bbox)))
     taken = [t.bbox for t in found]
     for extra in _horizontal_tables(page, page_number, taken):
         found.append(extra)
+    found += lineless_tables(page, page_number, [t.bbox for t in found])
     return found
+
+
+def lineless_tables(page, page_number: int, taken: list[tuple]) -> list[PageTable]:
+    """Tables without ruling lines among the characters outside the tables already found; skipped
+    when too few digits are left for a table of numbers."""
+    rest = [c for c in page.chars if not _inside(c, taken)] if taken else page.chars
+    if sum(c["text"].isdigit() for c in rest) < 4:
+        return []
+    out = []
+    for t in find_lineless_tables(rest, page_number):
+        parts = TableParts(header=t.header, body=t.body, page_start=page_number, page_end=page_number,
+                           method=LINELESS_METHOD,
+                           method_reason=f"no ruling lines: {len(t.body)} rows of aligned numbers, "
+                                         f"{len(t.body[0])} columns from empty x strips, {len(t.header)} header rows from stacked text")
+        out.append(PageTable(parts, t.bbox))
+    return out
 
 
 # ---------------------------------------------------------------- narrative lines
@@ -284,7 +355,7 @@ def _lead_width(chars: list[dict]) -> float:
 
 def read_page(page, page_number: int) -> PageContent:
     """One page as narrative lines and tables, top to bottom."""
-    content = PageContent(page_number, n_chars=len(page.chars))
+    content = PageContent(page_number, n_chars=len(page.chars), height=float(page.height))
     if not content.n_chars:
         return content
     tables = page_tables(page, page_number)
@@ -429,8 +500,24 @@ def build_document(pages: list[PageContent]) -> _Builder:
     return out
 
 
-def read_pdf(data: bytes, doc: Document) -> Document:
-    """Fill `doc` from the bytes of a PDF with a text layer."""
+def second_opinions(data: bytes, pages: list[PageContent]) -> None:
+    """Ruled tables pdfplumber read poorly are read again by camelot lattice; the better reading stays."""
+    reader = None
+    try:
+        for page in pages:
+            for item in page.items:
+                if isinstance(item, PageTable) and item.parts.method == METHOD and needs_second_opinion(item.parts):
+                    reader = reader or CamelotReader(data)
+                    other = reader.parts_for(page.number, page.height, item.bbox)
+                    item.parts = choose(item.parts, other)
+    finally:
+        if reader is not None:
+            reader.__exit__(None, None, None)
+
+
+def read_pdf(data: bytes, doc: Document, second_opinion: bool = True) -> Document:
+    """Fill `doc` from the bytes of a PDF with a text layer (`second_opinion`: let camelot re-read
+    ruled tables that pdfplumber read poorly)."""
     pdf = open_pdf(data)
     try:
         if not pdf.pages:
@@ -440,6 +527,8 @@ def read_pdf(data: bytes, doc: Document) -> Document:
         pdf.close()
     if not any(p.n_chars for p in pages):
         raise ExtractionError("no text layer (scanned PDF): OCR is not available yet")
+    if second_opinion:
+        second_opinions(data, pages)
     built = build_document(pages)
     doc.n_pages = len(pages)
     doc.page_offsets = built.page_offsets

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from .text import clean_label
 
@@ -17,10 +17,10 @@ LEVEL_OF_SUFFIX = {
     "特别行政区": "省", "自治区": "省", "省": "省",
     "自治州": "市", "地区": "市", "州": "市", "盟": "市", "市": "市",
     "新区": "区", "区": "区",
-    "自治县": "县", "县": "县",
+    "自治县": "县", "县": "县", "自治旗": "县", "旗": "县",
 }
 _SUFFIXES = sorted(LEVEL_OF_SUFFIX, key=len, reverse=True)
-_SUFFIX_FIRST = {s[0] for s in _SUFFIXES}
+_SUFFIX_RE = re.compile("|".join(_SUFFIXES))
 BARE_LEVELS = "省市区县"
 
 # Defaults for callers that do not pass the registry's own lists.
@@ -35,10 +35,10 @@ _MAYBE_LIST = re.compile("[、，,;；等]|" + "|".join(LIST_WORDS))
 _CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 _SPACE = re.compile(r"\s+")
 _OPEN, _CLOSE = "(（[【", ")）]】"
+_BRACKET = re.compile("[" + re.escape(_OPEN + _CLOSE) + "]")
 
 
-@dataclass(frozen=True)
-class Split:
+class Split(NamedTuple):
     """One way of reading a name: the region prefix taken off and the core left over."""
 
     core: str
@@ -48,6 +48,7 @@ class Split:
     prefix: str = ""  # the literal text taken off
     bare_place: bool = False  # a place written without 市/区 (厦门海关) was taken off
     bare_level: bool = False  # the last thing taken off was a lone 市/区/县/省
+    weak: bool = False  # a place that could be a word (费县 of one character, …旗): trusted only if the core is known
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,6 @@ def compact(text: str) -> str:
     return _SPACE.sub("", clean_label(text))
 
 
-def _is_place_base(base: str, forbidden: Iterable[str]) -> bool:
-    """A place name before its suffix: two or more CJK characters, no 省市区县 inside except as the
-    second of two (沙县区), no department word."""
-    levels_ok = not any(c in base for c in BARE_LEVELS) or (len(base) == 2 and base[0] not in BARE_LEVELS
-                                                            and base[1] in "市县")
-    return len(base) >= 2 and levels_ok and bool(_CJK.match(base)) and not any(w in base for w in forbidden)
-
-
 @lru_cache(maxsize=8)
 def _place_index(places: frozenset[str]) -> dict[str, tuple[str, ...]]:
     """Known places by their first two characters, so a name is checked against a handful only."""
@@ -86,85 +79,99 @@ def _place_index(places: frozenset[str]) -> dict[str, tuple[str, ...]]:
 
 def region_splits(text: str, *, city: str | None = None, places: frozenset[str] = frozenset(),
                   forbidden: Iterable[str] = DEFAULT_PLACE_FORBIDDEN,
-                  not_place_endings: Iterable[str] = DEFAULT_NOT_PLACE_ENDINGS, max_depth: int = 4) -> list[Split]:
+                  not_place_endings: Iterable[str] = DEFAULT_NOT_PLACE_ENDINGS, shared_heads: Iterable[str] = (),
+                  max_depth: int = 4) -> list[Split]:
     """Every reading of a leading region prefix (三明市, 临沂市河东区, bare 市, 厦门 …), most stripped first.
 
     Several readings are kept because text alone cannot tell 市民政局 (市 + 民政局) from 市民中心:
-    the matcher takes the first whose core it knows.
+    the matcher takes the first whose core it knows. `shared_heads` (市民, 市场 …) are words that
+    begin with a level character, so 杭州市民中心 is also read as 杭州 + 市民中心.
     """
-    city_names: frozenset[str] = frozenset()
-    if city:
-        name = compact(city).removesuffix("市")
-        if len(name) >= 2:
-            city_names = frozenset({name})
-    ctx = (city_names, frozenset(places), tuple(forbidden), tuple(not_place_endings))
-    out: dict[str, Split] = {}
-    for core, chain in _readings(text, max_depth, ctx):
-        sp = _fold(core, chain)
-        if core not in out or len(sp.prefix) > len(out[core].prefix):
-            out[core] = sp
-    return sorted(out.values(), key=lambda sp: (-len(sp.prefix), sp.bare_place))
+    ctx = (_city_names(city), frozenset(places), tuple(forbidden), tuple(not_place_endings), tuple(shared_heads))
+    out: dict[str, tuple] = {}
+    for r in _readings(text, max_depth, ctx):
+        core = r[0]
+        if core not in out or len(r[1]) > len(out[core][1]):
+            out[core] = r
+    splits = [Split(core=c, level=lv, region=rg, city=ct, prefix=pf, bare_place=b, bare_level=ln, weak=wk)
+              for c, pf, lv, rg, ct, b, ln, wk in out.values()]
+    return sorted(splits, key=lambda sp: (-len(sp.prefix), sp.bare_place or sp.weak))
 
 
-# A step takes one thing off the front: (text, kind, level, region, city) with kind one of
-# "place" (三明市), "shared" (杭州 of 杭州市民中心), "lone" (a bare 市) and "known" (厦门 of 厦门海关).
-_Step = tuple[str, str, str | None, str | None, str | None]
+@lru_cache(maxsize=4096)
+def _city_names(city: str | None) -> frozenset[str]:
+    """The city context as a bare place name: 厦门市 → {厦门}."""
+    name = compact(city).removesuffix("市") if city else ""
+    return frozenset({name}) if len(name) >= 2 else frozenset()
 
 
-@lru_cache(maxsize=1 << 17)
-def _readings(s: str, remaining: int, ctx) -> tuple[tuple[str, tuple[_Step, ...]], ...]:
-    """(core, steps) for every way of taking region prefixes off s; memoized, as names share tails."""
-    city_names, places, forbidden, endings = ctx
-    out: list[tuple[str, tuple[_Step, ...]]] = [(s, ())]
-    if remaining <= 0 or len(s) < 2:
+@lru_cache(maxsize=64)
+def _base_checker(forbidden: tuple[str, ...]):
+    bad = re.compile("|".join(map(re.escape, forbidden))) if forbidden else None
+    levels = re.compile(f"[{BARE_LEVELS}]")
+
+    def ok(base: str, suffix: str) -> bool:
+        """A place name before its suffix: two or more CJK characters, no department word, and no
+        省市区县 inside except in a two-character district name (沙县区, 市北区, 市中区); one
+        character is enough before 县 (费县, 沛县)."""
+        if len(base) < (1 if suffix == "县" else 2) or not _CJK.match(base) or (bad and bad.search(base)):
+            return False
+        if not levels.search(base):
+            return True
+        return len(base) == 2 and suffix == "区" and (base[0] in "市县") != (base[1] in "市县") \
+            and not (base[0] in BARE_LEVELS and base[1] in BARE_LEVELS)
+    return ok
+
+
+# A reading is (core, prefix, level, region, city, bare_place, bare_level, weak); level None = not set.
+@lru_cache(maxsize=1 << 18)
+def _readings(s: str, remaining: int, ctx) -> tuple[tuple, ...]:
+    """Every way of taking region prefixes off s; memoized, as many names share their tails."""
+    city_names, places, forbidden, endings, shared = ctx
+    out: list[tuple] = [(s, "", None, None, None, False, False, False)]
+    if remaining <= 0 or len(s) < 3:
         return tuple(out)
-    steps: list[tuple[_Step, str]] = []
-    for i in range(2, min(len(s), 12)):
-        if s[i] not in _SUFFIX_FIRST:
-            continue
-        for suf in _SUFFIXES:
-            if s.startswith(suf, i):
-                base = s[:i]
-                place = base + suf
-                known = base in places or base in city_names
-                if _is_place_base(base, forbidden) and (known or not place.endswith(endings)):
-                    lv = LEVEL_OF_SUFFIX[suf]
-                    cty = base if suf == "市" else None
-                    steps.append(((place, "place", lv, place, cty), s[i + len(suf):]))
-                    if suf in BARE_LEVELS:  # 杭州市民中心: the 市 may belong to the name (市民中心)
-                        steps.append(((base, "shared", None, base, cty), s[i:]))
-                break
-    if s[0] in BARE_LEVELS and len(s) > 2:
+    ok = _base_checker(forbidden)
+    steps = []  # (text, kind, level, region, city), rest
+    for m in _SUFFIX_RE.finditer(s, 1):
+        i, suf = m.start(), m.group()
+        if i >= 12:
+            break
+        base = s[:i]
+        place = base + suf
+        if ok(base, suf) and (base in places or base in city_names or not place.endswith(endings)):
+            cty = base if suf == "市" else None
+            kind = "weak" if len(base) < 2 or suf.endswith("旗") else "place"
+            steps.append(((place, kind, LEVEL_OF_SUFFIX[suf], place, cty), s[i + len(suf):]))
+            if shared and s.startswith(shared, i):  # 杭州市民中心: the 市 belongs to 市民中心
+                steps.append(((base, "shared", None, base, cty), s[i:]))
+    if s[0] in BARE_LEVELS:
         steps.append(((s[0], "lone", s[0], None, None), s[1:]))
     found = [p for p in _place_index(places).get(s[:2], ()) if s.startswith(p)]
-    for name in sorted(city_names.union(found), key=len, reverse=True):
-        if s.startswith(name) and len(s) > len(name) + 1:
-            steps.append(((name, "known", None, name, name), s[len(name):]))
-    for step, rest in steps:
-        out.extend((core, (step,) + chain) for core, chain in _readings(rest, remaining - 1, ctx))
+    if city_names or found:
+        for name in sorted(city_names.union(found), key=len, reverse=True):
+            if s.startswith(name) and len(s) > len(name) + 1:
+                steps.append(((name, "known", None, name, name), s[len(name):]))
+    for (text, kind, lv, reg, cty), rest in steps:
+        sets_level = kind in ("place", "lone", "weak")
+        bare = kind in ("shared", "known")
+        for c, pf, c_lv, c_rg, c_ct, c_bare, c_lone, c_weak in _readings(rest, remaining - 1, ctx):
+            out.append((c, text + pf,
+                        c_lv if c_lv is not None else (lv if sets_level else None),
+                        c_rg if pf else reg,
+                        cty or c_ct,
+                        bare or c_bare,
+                        c_lone if pf else kind == "lone",
+                        kind == "weak" or c_weak))
     return tuple(out)
-
-
-def _fold(core: str, chain: tuple[_Step, ...]) -> Split:
-    level = region = city = None
-    bare = lone = False
-    for text, kind, lv, reg, cty in chain:
-        if kind in ("place", "lone"):
-            level = lv
-        region = reg
-        city = city or cty
-        bare = bare or kind in ("shared", "known")
-        lone = kind == "lone"
-    return Split(core=core, level=level, region=region, city=city, prefix="".join(st[0] for st in chain),
-                 bare_place=bare, bare_level=lone)
 
 
 def preferred_split(splits: list[Split] | tuple[Split, ...], protected: Iterable[str] = ()) -> Split:
     """The reading to use when no reading is known: the most stripped one that does not cut a word
-    such as 市场 or 市政 after a bare 市, nor take off a place written without 市/区."""
+    such as 市场 or 市政 after a bare 市, nor take off a place written without 市/区 or a weak one."""
     protected = tuple(protected)
     for sp in splits:
-        if sp.bare_place or (sp.bare_level and (sp.prefix[-1] + sp.core).startswith(protected)):
+        if sp.bare_place or sp.weak or (sp.bare_level and (sp.prefix[-1] + sp.core).startswith(protected)):
             continue
         if sp.core or sp is splits[-1]:
             return sp
@@ -192,6 +199,8 @@ def _top_level_parts(text: str):
 
 def strip_parentheticals(text: str) -> tuple[str, list[str]]:
     """(text without its top-level parentheticals, the parentheticals' contents)."""
+    if not _BRACKET.search(text):
+        return text, []
     outside, inside = [], []
     for seg, paren in _top_level_parts(text):
         (inside if paren else outside).append(seg)
@@ -230,11 +239,17 @@ def _split_top(text: str, dept_words: tuple[str, ...]) -> list[str]:
         buf.append(ch)
         i += 1
     items.append("".join(buf))
-    return [it for it in (x.strip() for x in items) if it]
+    items = [re.sub(r"^(以及|及)(?=..)", "", x.strip()) for x in items]  # "…、以及市人社局"
+    return [it for it in items if it]
 
 
 def _default_prefix(item: str) -> str:
     return preferred_split(region_splits(strip_parentheticals(item)[0])).prefix
+
+
+def may_be_list(text: str) -> bool:
+    """Cheap test: could split_list find more than one item here?"""
+    return bool(_MAYBE_LIST.search(text))
 
 
 def split_list(text: str, *, prefix_of: Callable[[str], str] | None = None,

@@ -1,0 +1,293 @@
+"""Tables printed without any ruling lines, found from text alignment alone.
+
+Characters are grouped into text blocks (a cell's wrapped lines are one block); blocks that read
+as numbers and sit on one baseline form a data row; a run of data rows whose blocks leave common
+empty x strips is a table, with columns between those strips. Header blocks are the blocks of the
+table's font size stacked right above the first data row; a header block that spans several
+columns with blocks below it is a group, so multi-level headers come back as a grid with ""
+continuation cells, as every other reader gives them. Each body block joins the data row whose
+centre is nearest to its own (cells are vertically centred), so wrapped names stay in their row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..normalize.numbers import parse_number
+from .tables import RawCell
+
+METHOD = "pdfplumber-text"
+MIN_DATA_ROWS = 2
+MIN_COLS = 2
+MIN_NUMBERS_PER_ROW = 1  # with at least one number in line with a number of the row before
+MIN_COLUMN_GAP = 2.5  # points of empty x between two columns
+RUN_GAP = 1.5  # points: glyphs of one text run touch; a wider gap separates two cells
+SIZE_TOLERANCE = 0.6
+
+
+@dataclass
+class Block:
+    """Characters of one cell: one or more wrapped lines, horizontally overlapping."""
+
+    chars: list[dict] = field(default_factory=list)
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    size: float = 0.0
+    lines: list[list[dict]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        out = ""
+        for line in self.lines:
+            part = "".join(c["text"] for c in sorted(line, key=lambda c: c["x0"])).strip()
+            if out and part and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+                out += " "
+            out += part
+        return out
+
+    @property
+    def mid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def number(self) -> bool:
+        t = self.text
+        return bool(t) and len(t) <= 20 and parse_number(t) is not None
+
+
+def _runs(chars: list[dict]) -> list[list[dict]]:
+    """Same-line runs of characters without a column-wide gap between them."""
+    lines: list[list[dict]] = []
+    for c in sorted(chars, key=lambda c: (round(c["top"], 0), c["x0"])):
+        if lines and abs(lines[-1][-1]["top"] - c["top"]) <= 0.3 * c["size"]:
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    runs = []
+    for line in lines:
+        line.sort(key=lambda c: c["x0"])
+        run = [line[0]]
+        for c in line[1:]:
+            if c["x0"] - run[-1]["x1"] > min(0.25 * c["size"], RUN_GAP):
+                runs.append(run)
+                run = []
+            run.append(c)
+        runs.append(run)
+    return [r for r in runs if any(c["text"].strip() for c in r)]
+
+
+def blocks_of(chars: list[dict]) -> list[Block]:
+    """Runs stacked under each other (a wrapped cell) merged into blocks."""
+    blocks: list[Block] = []
+    for run in sorted(_runs(chars), key=lambda r: (r[0]["top"], r[0]["x0"])):
+        run = [c for c in run if c["text"].strip()] or run
+        x0, x1 = min(c["x0"] for c in run), max(c["x1"] for c in run)
+        top, bottom = min(c["top"] for c in run), max(c["bottom"] for c in run)
+        size = max(c["size"] for c in run)
+        for b in reversed(blocks):
+            gap = top - b.bottom
+            if (0 <= gap - 0 <= 0.3 * size + 1.0 or -0.5 < gap < 0) and min(x1, b.x1) > max(x0, b.x0) \
+                    and abs(b.size - size) <= SIZE_TOLERANCE:
+                b.chars += run
+                b.lines.append(run)
+                b.x0, b.x1, b.bottom = min(b.x0, x0), max(b.x1, x1), max(b.bottom, bottom)
+                break
+        else:
+            blocks.append(Block(list(run), x0, x1, top, bottom, size, [run]))
+    return blocks
+
+
+@dataclass
+class LinelessTable:
+    header: list[list[str]]
+    body: list[list[RawCell]]
+    bbox: tuple[float, float, float, float]
+    blocks: list[Block]
+
+
+def _data_rows(blocks: list[Block]) -> list[list[Block]]:
+    """Blocks grouped by vertical centre; rows holding at least MIN_NUMBERS_PER_ROW numbers."""
+    rows: list[list[Block]] = []
+    for b in sorted((b for b in blocks if b.number and len(b.lines) == 1), key=lambda b: b.mid):
+        if rows and abs(rows[-1][0].mid - b.mid) <= 0.35 * b.size and abs(rows[-1][0].size - b.size) <= SIZE_TOLERANCE:
+            rows[-1].append(b)
+        else:
+            rows.append([b])
+    return [r for r in rows if len(r) >= MIN_NUMBERS_PER_ROW]
+
+
+def _gaps(spans: list[tuple[float, float]], min_gap: float) -> list[tuple[float, float]]:
+    gaps, reach = [], None
+    for a, b in sorted(spans):
+        if reach is not None and a - reach >= min_gap:
+            gaps.append((reach, a))
+        reach = b if reach is None else max(reach, b)
+    return gaps
+
+
+def _runs_of_rows(rows: list[list[Block]]) -> list[list[list[Block]]]:
+    """Consecutive data rows at a steady pitch: one candidate table each."""
+    out: list[list[list[Block]]] = []
+    for row in rows:
+        if out:
+            last = out[-1]
+            pitch = last[-1][0].mid - last[-2][0].mid if len(last) >= 2 else 6 * row[0].size
+            aligned = any(min(a.x1, b.x1) > max(a.x0, b.x0) for a in row for b in last[-1])
+            if aligned and row[0].mid - last[-1][0].mid <= max(2.5 * pitch, 3 * row[0].size) \
+                    and abs(row[0].size - last[-1][0].size) <= SIZE_TOLERANCE:
+                last.append(row)
+                continue
+        out.append([row])
+    return [r for r in out if len(r) >= MIN_DATA_ROWS]
+
+
+def find_lineless_tables(chars: list[dict], page_number: int) -> list[LinelessTable]:
+    """Tables without rules among `chars` (the page's characters outside ruled tables)."""
+    blocks = blocks_of(chars)
+    found = []
+    used: set[int] = set()
+    for run in _runs_of_rows(_data_rows(blocks)):
+        table = _table(blocks, run, page_number, used)
+        if table is not None:
+            found.append(table)
+            used.update(id(b) for b in table.blocks)
+    return found
+
+
+def _table(blocks: list[Block], rows: list[list[Block]], page_number: int, used: set[int]) -> LinelessTable | None:
+    size = rows[0][0].size
+    first, last = rows[0], rows[-1]
+    pitch = (last[0].mid - first[0].mid) / max(1, len(rows) - 1)
+    top_mid, bottom_mid = first[0].mid - 0.5 * pitch, last[0].mid + 0.5 * pitch
+    nums_x0 = min(b.x0 for r in rows for b in r)
+    nums_x1 = max(b.x1 for r in rows for b in r)
+    body = [b for b in blocks if id(b) not in used and abs(b.size - size) <= SIZE_TOLERANCE
+            and top_mid <= b.mid <= bottom_mid]
+    # a label column left of the numbers belongs to the body too; other text on those lines does not
+    x0 = min(b.x0 for b in body)
+    x1 = max(b.x1 for b in body)
+    if x1 < nums_x1 or x0 > nums_x0:
+        return None
+    gaps = _gaps([(b.x0, b.x1) for b in body], MIN_COLUMN_GAP)
+    if len(gaps) + 1 < MIN_COLS:
+        return None
+    header_blocks = _header_blocks(blocks, body, size, x0, x1, used)
+    edges = [x0 - 1] + [_edge_in(a, b, header_blocks) for a, b in gaps] + [x1 + 1]
+    n_cols = len(edges) - 1
+    # outer edges: cells are centred, so the outer column reaches as far beyond its content's
+    # centre as its inner edge lies before it
+    every = body + header_blocks
+    last = [b for b in every if (b.x0 + b.x1) / 2 > edges[-2]]
+    first = [b for b in every if (b.x0 + b.x1) / 2 < edges[1]]
+    widest_last = max(last, key=lambda b: b.x1 - b.x0)
+    widest_first = max(first, key=lambda b: b.x1 - b.x0)
+    edges[-1] = max(max(b.x1 for b in last) + 1, widest_last.x0 + widest_last.x1 - edges[-2])
+    edges[0] = min(min(b.x0 for b in first) - 1, widest_first.x0 + widest_first.x1 - edges[1])
+    header = _header_grid(header_blocks, edges)
+
+    def col_of(b: Block) -> int:
+        cx = (b.x0 + b.x1) / 2
+        return max(0, min(n_cols - 1, next((i for i in range(n_cols) if cx < edges[i + 1]), n_cols - 1)))
+
+    centres = [r[0].mid for r in rows]
+    grid: list[list[list[Block]]] = [[[] for _ in range(n_cols)] for _ in rows]
+    for b in body:
+        r = min(range(len(centres)), key=lambda i: abs(centres[i] - b.mid))
+        grid[r][col_of(b)].append(b)
+    out_rows = []
+    for r, row in enumerate(grid):
+        cells = []
+        for c, bs in enumerate(row):
+            if bs:
+                bs.sort(key=lambda b: b.top)
+                text = "".join(b.text for b in bs)
+                cells.append(RawCell(text, page_number, min(b.x0 for b in bs), min(b.top for b in bs),
+                                     max(b.x1 for b in bs), max(b.bottom for b in bs)))
+            else:
+                half = 0.5 * size
+                cells.append(RawCell("", page_number, edges[c], centres[r] - half, edges[c + 1], centres[r] + half))
+        out_rows.append(cells)
+    every = body + header_blocks
+    bbox = (min(b.x0 for b in every), min(b.top for b in every), max(b.x1 for b in every), max(b.bottom for b in every))
+    return LinelessTable(header, out_rows, bbox, every)
+
+
+def _edge_in(a: float, b: float, header: list[Block]) -> float:
+    """A column boundary inside the body's empty strip (a, b): where no header label that ends or
+    starts inside the strip is cut (labels crossing the whole strip are groups), else its middle."""
+    free = [(a, b)]
+    for h in header:
+        if h.x0 <= a and h.x1 >= b:
+            continue
+        free = [piece for lo, hi in free for piece in ((lo, min(hi, h.x0)), (max(lo, h.x1), hi)) if piece[1] > piece[0]]
+    lo, hi = max(free, key=lambda g: g[1] - g[0], default=(a, b))
+    return (lo + hi) / 2
+
+
+def _header_blocks(blocks: list[Block], body: list[Block], size: float, x0: float, x1: float, used: set[int]) -> list[Block]:
+    """Blocks of the table's size stacked directly above the body, within its x extent."""
+    taken: list[Block] = []
+    top = min(b.top for b in body)
+    candidates = sorted((b for b in blocks if id(b) not in used and b.bottom <= top + 0.5
+                         and abs(b.size - size) <= SIZE_TOLERANCE and x0 - size <= (b.x0 + b.x1) / 2 <= x1 + size),
+                        key=lambda b: -b.bottom)
+    reach = top
+    for b in candidates:
+        if reach - b.bottom <= 0.6 * size + 6:
+            taken.append(b)
+            reach = min(reach, b.top)
+    return taken
+
+
+def _header_grid(blocks: list[Block], edges: list[float]) -> list[list[str]]:
+    """Header rows from header blocks: each column's blocks top to bottom are its path; a block over
+    several columns is written once, at its first column, "" continuing it."""
+    n = len(edges) - 1
+    if not blocks:
+        return []
+    spans = [(b, *_span(b, blocks, edges)) for b in blocks]
+    spans = [s for s in spans if s[1] <= s[2]]
+    chains = [[s for s in sorted(spans, key=lambda s: s[0].top) if s[1] <= c <= s[2]] for c in range(n)]
+    depth = max((len(ch) for ch in chains), default=0)
+    grid = [[""] * n for _ in range(depth)]
+    for c, chain in enumerate(chains):
+        for level, (b, first, _last) in enumerate(chain):
+            if first == c:
+                grid[level][c] = b.text
+    return grid
+
+
+def _span(block: Block, blocks: list[Block], edges: list[float]) -> tuple[int, int]:
+    """The columns a header block heads. It overlaps some; a group label is printed centred over
+    its children, so it heads the widest run of columns around those, all with header text below
+    it and none with a block beside it, whose middle is where the label's middle is."""
+    n = len(edges) - 1
+    overlap = [i for i in range(n) if min(block.x1, edges[i + 1]) - max(block.x0, edges[i])
+               > 0.3 * min(block.x1 - block.x0, edges[i + 1] - edges[i])]
+    if not overlap:
+        return 0, -1
+    a0, b0 = overlap[0], overlap[-1]
+
+    def in_col(b: Block, i: int) -> bool:
+        return edges[i] <= (b.x0 + b.x1) / 2 < edges[i + 1] or (b.x0 < edges[i + 1] and b.x1 > edges[i])
+
+    def free(i: int) -> bool:
+        below = any(b.top >= block.bottom - 0.5 and in_col(b, i) for b in blocks if b is not block)
+        beside = any(b is not block and b.top < block.bottom and b.bottom > block.top and in_col(b, i) for b in blocks)
+        return below and not beside
+
+    if not all(free(i) for i in range(a0, b0 + 1)):
+        return a0, b0
+    centre = (block.x0 + block.x1) / 2
+    lo = a0
+    while lo > 0 and free(lo - 1):
+        lo -= 1
+    hi = b0
+    while hi < n - 1 and free(hi + 1):
+        hi += 1
+    cands = [(abs((edges[a] + edges[b + 1]) / 2 - centre), a, b) for a in range(lo, a0 + 1) for b in range(b0, hi + 1)]
+    closest = min(d for d, _a, _b in cands)
+    # the widest span centred (within rounding of the column edges) where the label is centred
+    best = max(((a, b) for d, a, b in cands if d <= closest + 0.25 * block.size), key=lambda ab: ab[1] - ab[0])
+    return best
