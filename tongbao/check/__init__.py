@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..model import Document, Finding
+from .breakdowns import check_breakdowns
 from .max_points import check_document_maxima
 from .narrative import check_narrative_totals
 from .percentages import check_narrative_percentages, check_table_percentages
@@ -23,6 +24,7 @@ CHECKS: list[tuple[str, str, Callable]] = [
     ("ranking", "document", check_rankings),
     ("stated_rule", "document", check_stated_rules),
     ("max_points", "document", check_document_maxima),
+    ("breakdown", "document", check_breakdowns),
 ]
 
 

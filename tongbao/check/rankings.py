@@ -8,30 +8,16 @@ from __future__ import annotations
 import re
 
 from ..model import Document, Finding, Table
-from ..normalize.numbers import parse_number
-from ..normalize.text import clean_label
+from ..nlp.rankings import find_rankings
 from .results import failed, passed
 from .tableview import body_rows, cell_at, location, total_column
 
-RANKING = re.compile(r"(?:前|排名前)\s*([0-9一二三四五六七八九十]+)\s*(?:名|位)[^。：:]{0,30}?(?:依次|分别|依序)?(?:是|为)\s*[:：]")
-ITEM_SEP = re.compile(r"[、，,]")
-LIST_END = re.compile(r"[。；;]")
 PAREN = re.compile(r"[(（][^)）]*[)）]")
 
 
 def ranking_claims(text: str) -> list[tuple[int, int, list[str], str]]:
-    """(start, end, items, preamble) of every ranked list the text states."""
-    out = []
-    for m in RANKING.finditer(text):
-        end = LIST_END.search(text, m.end())
-        stop = end.start() if end else len(text)
-        items = [clean_label(PAREN.sub("", x)).strip() for x in ITEM_SEP.split(text[m.end():stop])]
-        items = [x for x in items if x]
-        sentence_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-        n = parse_number(m.group(1))
-        if items and n and len(items) == int(n.value):
-            out.append((m.start(), stop, items, text[sentence_start:m.end()]))
-    return out
+    """(start, end, items, preamble) of every ranked list the text states with as many items as it says."""
+    return [(r.start, r.end, r.items, r.preamble) for r in find_rankings(text, [(0, len(text))]) if len(r.items) == r.n]
 
 
 def _scores(table: Table) -> dict[str, float] | None:

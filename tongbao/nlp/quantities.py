@@ -181,9 +181,9 @@ def _clause_before(text: str, s0: int, pos: int) -> str:
 
 
 def _own_item(clause: str) -> str:
-    """In "行政审批类6676件、便民服务类53131件" a number's metric is its own list item, not the list."""
-    parts = clause.split("、")
-    if len(parts) > 1 and re.search(r"[0-9０-９]", "、".join(parts[:-1])):
+    """In "行政审批类6676件、便民服务类53131件" (or "…7件以及市住房局7件") a number's metric is its own item."""
+    parts = re.split(r"、|以及|及", clause)
+    if len(parts) > 1 and re.search(r"[0-9０-９]", "".join(parts[:-1])):
         return parts[-1]
     return clause
 
