@@ -16,7 +16,7 @@ import re
 
 from ..errors import ExtractionError
 from ..model import Document
-from .docx import flow_document, join_lines
+from .flow import flow_document, join_lines
 from .encoding import decode_text
 from .tables import RawCell, TableParts
 from .text_layout import split_header
@@ -27,6 +27,8 @@ BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl",
          "form", "fieldset", "hr", "tr", "td", "th", "caption", "tbody", "thead", "tfoot", "body", "html", "table"}
 SKIP = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "iframe", "object", "svg",
         "select", "option", "button", "input", "textarea"}
+MAX_DAMAGED_SHARE = 0.001  # undecodable bytes tolerated (replaced) in a page that is otherwise whole
+MAX_CELL_CHARS = 200  # a table cell longer than this holds running text, not a value or a name
 MAX_SPAN = 1000  # colspan/rowspan beyond this are damage, capped
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -73,7 +75,15 @@ def decode_html(data: bytes) -> tuple[str, str]:
     try:
         return decode_text(data)
     except ExtractionError as exc:
-        raise ExtractionError(str(exc).replace("text bulletin", "HTML page")) from exc
+        if "undecodable" not in str(exc):
+            raise ExtractionError(str(exc).replace("text bulletin", "HTML page")) from exc
+        failure = exc
+    # a few damaged bytes (a download cut mid-character): keep the page, mark the bytes
+    for enc in dict.fromkeys([declared or "utf-8", "utf-8", "gb18030"]):
+        text = data.decode(enc, errors="replace")
+        if text.count("\ufffd") <= MAX_DAMAGED_SHARE * len(text):
+            return text, enc
+    raise ExtractionError(f"{failure}: the page's bytes fit no charset")
 
 
 # ---------------------------------------------------------------- walking the page
@@ -102,6 +112,8 @@ def is_data_table(table) -> bool:
     """A table of values, not a layout box: no table inside it, at least two rows and two columns."""
     if table.find("table") is not None:
         return False
+    if any(len(_squash(c.get_text())) > MAX_CELL_CHARS for c in table.find_all(["td", "th"])):
+        return False  # a cell holding paragraphs: the table lays out the page
     rows = _own_rows(table)
     widths = [sum(_span(c, "colspan") for c in tr.find_all(["td", "th"], recursive=False)) for tr, _ in rows]
     return len(rows) >= 2 and max(widths, default=0) >= 2

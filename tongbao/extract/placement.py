@@ -73,6 +73,8 @@ def place(texts: list[str], columns: list[Column], total_col: int | None = None,
     up nor respects the maxima, and differs from that count, is taken as shifted by the text layer.
     """
     n, k = len(columns), len(texts)
+    if k == 0:  # a row that only names something (a section heading such as "二、区直部门")
+        return Placement([], EXACT)
     nums = [parse_number(t) for t in texts]
     if k == n:
         slots = list(range(n))

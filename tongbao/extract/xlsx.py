@@ -22,7 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..errors import ExtractionError
 from ..model import Document
-from .docx import SEPARATE, check_members, flow_document, join_lines, open_package
+from .docx import check_members, open_package
+from .flow import SEPARATE, flow_document, join_lines
 from .tables import RawCell, TableParts
 from .text_layout import ANNEX, NOTE_LINE, UNIT_LINE, context_above, split_header
 
@@ -102,22 +103,22 @@ class SheetGrid:
         self.text: dict[tuple[int, int], str] = {}
         cells = getattr(ws, "_cells", None)
         source = cells.values() if isinstance(cells, dict) else (c for row in ws.iter_rows() for c in row)
+        self.hidden_rows, self.hidden_cols = hidden_rows, hidden_cols = _hidden(ws)
         for cell in source:
-            if cell.value is None:
-                continue
+            if cell.value is None or cell.row in hidden_rows or cell.column in hidden_cols:
+                continue  # hidden rows and columns are not printed
             text = cell_text(cell.value, cell.number_format)
             if text:
                 self.text[(cell.row, cell.column)] = text
         self.merged: dict[tuple[int, int], tuple[int, int]] = {}  # covered cell → origin (row, col)
-        self.extent: dict[tuple[int, int], tuple[int, int]] = {}  # origin → (last row, last col)
         last_row = max((r for r, _ in self.text), default=0)
+        last_col = max((c for _, c in self.text), default=0)
         for rng in ws.merged_cells.ranges:
             origin = (rng.min_row, rng.min_col)
-            if origin not in self.text or rng.min_row > last_row:
+            if origin not in self.text:
                 continue  # a merged range without text is formatting only
-            self.extent[origin] = (rng.max_row, rng.max_col)
             for r in range(rng.min_row, min(rng.max_row, last_row) + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
+                for c in range(rng.min_col, min(rng.max_col, last_col) + 1):
                     if (r, c) != origin:
                         self.merged[(r, c)] = origin
         self.rows: dict[int, list[int]] = {}
@@ -133,7 +134,7 @@ class SheetGrid:
         """Runs of consecutive non-empty rows (a row inside a merged range with text is not empty)."""
         out: list[list[int]] = []
         for r in sorted(self.rows):
-            if out and out[-1][-1] == r - 1:
+            if out and all(g in self.hidden_rows for g in range(out[-1][-1] + 1, r)):
                 out[-1].append(r)
             else:
                 out.append([r])
@@ -142,12 +143,22 @@ class SheetGrid:
     def grid(self, rows: list[int]) -> tuple[list[list[str]], list[list[int | None]]]:
         """(text grid of the rows over their column span, origin row of each merged continuation)."""
         cols = [c for r in rows for c in self.rows.get(r, [])]
-        lo, hi = min(cols), max(cols)
+        span = [c for c in range(min(cols), max(cols) + 1) if c not in self.hidden_cols]
         grid, origin = [], []
         for r in rows:
-            grid.append([self.text.get((r, c), "") for c in range(lo, hi + 1)])
-            origin.append([self.merged[(r, c)][0] if (r, c) in self.merged else None for c in range(lo, hi + 1)])
+            grid.append([self.text.get((r, c), "") for c in span])
+            origin.append([self.merged[(r, c)][0] if (r, c) in self.merged else None for c in span])
         return grid, origin
+
+
+def _hidden(ws) -> tuple[set[int], set[int]]:
+    """Rows and columns hidden on the sheet."""
+    rows = {r for r, dim in ws.row_dimensions.items() if dim.hidden}
+    cols: set[int] = set()
+    for dim in ws.column_dimensions.values():
+        if dim.hidden and dim.min and dim.max and dim.max - dim.min < 16384:
+            cols.update(range(dim.min, dim.max + 1))
+    return rows, cols
 
 
 def _print_title_rows(ws) -> tuple[int, int] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .pipeline import (CJK_RE, compact, dept_word_re, dept_words, ends_with_dept_word, lines_of, region_prefix,
+from .pipeline import (compact, dept_word_re, dept_words, ends_with_dept_word, lines_of, region_prefix,
                        sentence_bounds, strip_parens)
 from .quantities import PERIOD
 

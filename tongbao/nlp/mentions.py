@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .awards import Award, split_unit_person
-from .pipeline import compact, dept_word_re, ends_with_dept_word, region_prefix, sentence_bounds, strip_parens
+from .pipeline import compact, dept_word_re, ends_with_dept_word, sentence_bounds
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
             "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
