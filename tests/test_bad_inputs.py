@@ -41,3 +41,11 @@ def test_missing_file_is_a_failed_row(tmp_path):
     batch = run_batch([tmp_path / "nope.txt"], scheduler="serial")
     assert batch.documents[0].status == "failed"
     assert "cannot read" in batch.documents[0].error
+
+
+def test_duplicate_files_are_one_document(tmp_path):
+    (tmp_path / "a.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "b.txt").write_bytes(SEED.read_bytes())
+    batch = run_batch([tmp_path], scheduler="serial")
+    assert len(batch.documents) == 1 and batch.duplicates == {tmp_path / "b.txt": tmp_path / "a.txt"}
+    assert batch.frames["documents"].doc_id.is_unique

@@ -30,6 +30,8 @@ Aliases = Annotated[Optional[Path], typer.Option(help="CSV of raw,entity_id rows
 
 
 def _summary(batch) -> None:
+    for dup, first in batch.duplicates.items():
+        console.print(f"[dim]skipped {dup}: same bytes as {first}[/]")
     c = batch.counts()
     console.print(f"[bold]{c['documents']}[/] documents ({c['failed']} failed), {c['tables']} tables, {c['cells']} cells, "
                   f"{c['figures']} figures, {c['entities']} entities; findings: "

@@ -5,6 +5,7 @@ followed by one cheap merge into the published tables.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import partial
 from collections.abc import Iterable, Iterator
@@ -22,6 +23,27 @@ from .model import STATUS_FAILED, Document
 
 INPUT_SUFFIXES = {".txt", ".pdf", ".docx", ".xlsx", ".html", ".htm", ".text"}
 SERIAL_BELOW = 4  # batches smaller than this are not worth starting processes for
+
+
+def unique_contents(paths: list[Path]) -> tuple[list[Path], dict[Path, Path]]:
+    """Files with distinct bytes, and each duplicate mapped to the first file with the same bytes.
+
+    doc_id is the sha256 of the bytes, so two copies of one bulletin are one document."""
+    seen: dict[str, Path] = {}
+    duplicates: dict[Path, Path] = {}
+    unique = []
+    for p in paths:
+        try:
+            digest = hashlib.sha256(p.read_bytes()).hexdigest()
+        except OSError:
+            unique.append(p)  # unreadable: the reader reports why
+            continue
+        if digest in seen:
+            duplicates[p] = seen[digest]
+        else:
+            seen[digest] = p
+            unique.append(p)
+    return unique, duplicates
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -69,7 +91,7 @@ def _map_dask(paths: list[Path], work) -> Iterator[Document]:
     except ValueError:
         address = os.environ.get("DASK_SCHEDULER_ADDRESS")
         client = Client(address) if address else Client(processes=True)
-    futures = client.map(work, [str(p) for p in paths])
+    futures = client.map(work, [str(p) for p in paths], pure=False)  # the same file twice is two documents
     for fut in futures:
         yield fut.result()
 
@@ -80,6 +102,7 @@ class Batch:
 
     documents: list[Document]
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    duplicates: dict[Path, Path] = field(default_factory=dict)  # skipped file → the file with the same bytes
 
     def counts(self) -> dict[str, int]:
         findings = self.frames["findings"]
@@ -99,9 +122,10 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, scheduler
     from .normalize.entities import default_matcher
     if isinstance(rules, (str, Path)):
         rules = load_rules(rules)
-    docs = list(map_documents(expand_paths(paths), workers, scheduler, rules))
+    files, duplicates = unique_contents(expand_paths(paths))
+    docs = list(map_documents(files, workers, scheduler, rules))
     run_cross_document_checks(docs)
-    return Batch(docs, build_frames(docs, default_matcher(aliases), pseudonymize_salt))
+    return Batch(docs, build_frames(docs, default_matcher(aliases), pseudonymize_salt), duplicates)
 
 
 def extract(paths: Iterable[str | Path] | str | Path, **kwargs) -> dict[str, pd.DataFrame]:
