@@ -52,6 +52,7 @@ def test_000_continued_tables_are_joined(seed_docs):
     first = doc.tables[0]
     assert [r[0].text for r in first.rows][:1] == ["1"] and first.rows[-1][0].text == "17"
     assert "continued table joined" in first.method_reason
+    assert [t.annex for t in doc.tables] == ["附件1", "附件2", "附件3"]  # from the bulletin's list of annexes
     assert first.columns[-1].header_path == "合计"
     assert first.columns[2].header_path.startswith("“互联网+政务服务”(60分)") and first.columns[2].max_points == 15
 

@@ -1,7 +1,10 @@
 """Turn a reader's text and table parts into a Document: merge continued tables, find metadata and figures."""
 from __future__ import annotations
 
+import re
+
 from ..model import Document, Finding, Table
+from ..normalize.text import squeeze_spaces
 from .metadata import extract_metadata
 from .tables import TableParts, assemble, continues
 
@@ -23,6 +26,36 @@ def merge_continued(parts: list[tuple[TableParts, bool]]) -> list[TableParts]:
     return merged
 
 
+ANNEX_LIST = re.compile(r"附\s*件\s*[:：]")
+ANNEX_ITEM = re.compile(r"(?<=[:：\s])(\d{1,2})\s*[.．、]\s*(?!\d{1,2}[.．、])(\S[^\n]*)")
+ANNEX_LIST_SPAN = 600  # characters after "附件：" where the list of annexes is looked for
+
+
+def annex_titles(text: str) -> dict[str, str]:
+    """The list of annexes a bulletin prints before its signature ("附件：1. …表 2. …表") as {title: "附件1"}."""
+    m = ANNEX_LIST.search(text)
+    if not m:
+        return {}
+    out = {}
+    for item in ANNEX_ITEM.finditer(text, m.end(), m.end() + ANNEX_LIST_SPAN):
+        title = squeeze_spaces(item.group(2))
+        if len(title) >= 4:
+            out[title] = f"附件{item.group(1)}"
+    return out
+
+
+def name_annexes(tables: list[Table], text: str) -> None:
+    """Give a table without an "附件N" line the annex number its title has in the bulletin's annex list."""
+    titles = annex_titles(text)
+    for table in tables:
+        if table.annex or not table.title:
+            continue
+        own = squeeze_spaces(table.title)
+        hits = {annex for title, annex in titles.items() if own == title or (len(own) >= 6 and (own in title or title in own))}
+        if len(hits) == 1:
+            table.annex = hits.pop()
+
+
 def build_tables(doc_id: str, parts: list[TableParts]) -> tuple[list[Table], list[Finding]]:
     tables, findings = [], []
     for i, part in enumerate(parts, start=1):
@@ -40,6 +73,7 @@ def fill_document(doc: Document, text: str, parts: list[tuple[TableParts, bool]]
     for key, value in vars(meta).items():
         setattr(doc, key, value)
     doc.tables, unsure = build_tables(doc.doc_id, merge_continued(parts))
+    name_annexes(doc.tables, text)
     doc.findings.extend(unsure)
     from ..nlp import narrative as read_narrative  # spaCy loads once per process, only when needed
 
