@@ -26,8 +26,15 @@ test-browser: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
 	$(PY) -m pytest -q -m browser
 
+# the seeds rendered to PDF (byte-identical on each run; a test fails when they are stale)
+corpus: $(STAMP)
+	$(PY) -m tongbao.render --seeds corpus/
+
 bench: $(STAMP)
+	$(PY) benchmarks/bench_pdf.py
 	$(PY) benchmarks/bench_matching.py
+	$(PY) benchmarks/bench_narrative.py
+	$(PY) benchmarks/bench_injection.py
 
 clean:
 	rm -rf $(VENV) outputs/*.parquet outputs/*.csv outputs/*.duckdb outputs/*.json outputs/*.html

@@ -139,7 +139,7 @@ def _runs_of_rows(rows: list[list[Block]]) -> list[list[list[Block]]]:
                 last.append(row)
                 continue
         out.append([row])
-    return [r for r in out if len(r) >= MIN_DATA_ROWS]
+    return out  # runs shorter than MIN_DATA_ROWS need a header above them (a continued table's last row)
 
 
 def find_lineless_tables(chars: list[dict], page_number: int) -> list[LinelessTable]:
@@ -158,7 +158,7 @@ def find_lineless_tables(chars: list[dict], page_number: int) -> list[LinelessTa
 def _table(blocks: list[Block], rows: list[list[Block]], page_number: int, used: set[int]) -> LinelessTable | None:
     size = rows[0][0].size
     first, last = rows[0], rows[-1]
-    pitch = (last[0].mid - first[0].mid) / max(1, len(rows) - 1)
+    pitch = (last[0].mid - first[0].mid) / (len(rows) - 1) if len(rows) > 1 else 3 * size
     top_mid, bottom_mid = first[0].mid - 0.5 * pitch, last[0].mid + 0.5 * pitch
     nums_x0 = min(b.x0 for r in rows for b in r)
     nums_x1 = max(b.x1 for r in rows for b in r)
@@ -173,6 +173,14 @@ def _table(blocks: list[Block], rows: list[list[Block]], page_number: int, used:
     if len(gaps) + 1 < MIN_COLS:
         return None
     header_blocks = _header_blocks(blocks, body, size, x0, x1, used)
+    if len(rows) < MIN_DATA_ROWS and len(header_blocks) < MIN_COLS:
+        return None
+    # a header label beside the body's extent heads a column left blank in every row shown here
+    # (a continued table's rows whose names are "same as above")
+    beside = [h for h in header_blocks if h.x1 < x0 or h.x0 > x1]
+    if beside:
+        gaps = _gaps([(b.x0, b.x1) for b in body + beside], MIN_COLUMN_GAP)
+        x0, x1 = min([x0] + [h.x0 for h in beside]), max([x1] + [h.x1 for h in beside])
     edges = [x0 - 1] + [_edge_in(a, b, header_blocks) for a, b in gaps] + [x1 + 1]
     n_cols = len(edges) - 1
     # outer edges: cells are centred, so the outer column reaches as far beyond its content's
@@ -230,7 +238,8 @@ def _header_blocks(blocks: list[Block], body: list[Block], size: float, x0: floa
     taken: list[Block] = []
     top = min(b.top for b in body)
     candidates = sorted((b for b in blocks if id(b) not in used and b.bottom <= top + 0.5
-                         and abs(b.size - size) <= SIZE_TOLERANCE and x0 - size <= (b.x0 + b.x1) / 2 <= x1 + size),
+                         and abs(b.size - size) <= SIZE_TOLERANCE
+                         and x0 - 0.5 * (x1 - x0) - size <= (b.x0 + b.x1) / 2 <= x1 + 0.5 * (x1 - x0) + size),
                         key=lambda b: -b.bottom)
     reach = top
     for b in candidates:
