@@ -68,6 +68,7 @@ class Rule:
             if isinstance(node, ast.Call) and (not isinstance(node.func, ast.Name) or node.func.id not in {*_FUNCS, "col"}):
                 raise RuleError(f"rule {self.name!r}: only {', '.join(sorted(_FUNCS))} and col() may be called")
         self._tree = tree
+        self._sides = (ast.unparse(tree.left), _CMPOPS[type(tree.ops[0])], ast.unparse(tree.comparators[0]))
 
 
 def load_rules(path: str | Path) -> list[Rule]:
@@ -175,10 +176,10 @@ def run_rule(doc: Document, rule: Rule) -> list[Finding]:
 
 
 def _verdict(doc, rule, tree, env, table, cells, joined, label) -> Finding:
-    op = _CMPOPS[type(tree.ops[0])]
+    left_text, op, right_text = rule._sides
     left, right = _eval(tree.left, env), _eval(tree.comparators[0], env)
     values = ", ".join(f"{k}={v:g}" for k, v in env.items())
-    arithmetic = f"{ast.unparse(tree.left)} {op} {ast.unparse(tree.comparators[0])}: {left:g} {op} {right:g} ({values})"
+    arithmetic = f"{left_text} {op} {right_text}: {left:g} {op} {right:g} ({values})"
     locs = [location(table, c) for c in cells.values()] + [location(t, c) for _, c, t in joined]
     unsure = any(c.unsure for c in cells.values())
     msg = f"「{label}」规则「{rule.name}」: {left:g} {op} {right:g}"

@@ -20,23 +20,30 @@ COUNT = "达标计数"  # the formula's name for the joined count
 
 
 def stated_rules(doc: Document) -> list[Rule]:
-    """One Rule per (stated rule, table column it governs)."""
-    rules = []
-    for source in doc.tables:
-        counts = [c for c in value_columns(source)]
+    """One Rule per (stated rule, table column it governs); a governed table takes the nearest note."""
+    found = []  # (table index, source table, count column, match)
+    for i, source in enumerate(doc.tables):
+        counts = value_columns(source)
         if len(counts) != 1:
             continue
         for note in source.notes:
             for m in PER_SHORTFALL.finditer(note):
-                item = ITEM_PREFIX.sub("", m["item"])
-                for table in doc.tables:
-                    for col in value_columns(table):
-                        if table is source or col.max_points is None or item not in label_of(col):
-                            continue
-                        formula = (f"col({label_of(col)!r}) == max(0, {col.max_points:g} - {m['penalty']} * "
-                                   f"max(0, {m['target']} - {COUNT}))")
-                        rules.append(Rule(name=m.group(0), formula=formula, table=table.table_id, source="document",
-                                          joins=[Join(source.table_id, label_of(counts[0]), COUNT)], check="stated_rule"))
+                found.append((i, source, counts, m))
+    rules = []
+    for j, table in enumerate(doc.tables):
+        by_item: dict[str, tuple] = {}
+        for i, source, counts, m in sorted(found, key=lambda f: abs(f[0] - j)):
+            by_item.setdefault(ITEM_PREFIX.sub("", m["item"]), (source, counts, m))
+        for item, (source, counts, m) in by_item.items():
+            if table is source:
+                continue
+            for col in value_columns(table):
+                if col.max_points is None or item not in label_of(col):
+                    continue
+                formula = (f"col({label_of(col)!r}) == max(0, {col.max_points:g} - {m['penalty']} * "
+                           f"max(0, {m['target']} - {COUNT}))")
+                rules.append(Rule(name=m.group(0), formula=formula, table=table.table_id, source="document",
+                                  joins=[Join(source.table_id, label_of(counts[0]), COUNT)], check="stated_rule"))
     return rules
 
 

@@ -7,6 +7,7 @@ content below it is a group and spans right over the empty cells of its own row.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import Column
 from ..normalize.text import clean_label
@@ -20,18 +21,21 @@ ADJUSTMENT_LABEL = re.compile(r"(加分|扣分|加减分)")
 PERCENT_LABEL = re.compile(r"(百分比|占比|比例|率)$")
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_header(text: str) -> str:
     """A header label as printed, with line-wrap spaces removed."""
     text = clean_label(text)
     return re.sub(r"\s+", "", text) if _CJK.search(text) else text
 
 
+@lru_cache(maxsize=1 << 16)
 def max_points(label: str) -> float | None:
     """The maximum points a header states, as in "网厅办件 (15分)"; None when it states none."""
     m = _MAX_POINTS.search(clean_label(label))
     return float(m.group(1)) if m else None
 
 
+@lru_cache(maxsize=1 << 16)
 def label_unit(label: str) -> str | None:
     """The unit a header names: "(次)", "百分比" → %, a maximum in 分 → 分."""
     lab = clean_label(label)
@@ -45,16 +49,19 @@ def label_unit(label: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def bare_label(label: str) -> str:
     """A header label without its parenthetical notes, for matching ("网厅办件(15分)" → "网厅办件")."""
     return re.sub(r"[(（][^)）]*[)）]", "", clean_header(label)).strip("“”\"")
 
 
+@lru_cache(maxsize=1 << 16)
 def is_adjustment_label(label: str) -> bool:
     """A bonus or deduction column: its stated points are per item, not a maximum."""
     return bool(ADJUSTMENT_LABEL.search(clean_header(label)))
 
 
+@lru_cache(maxsize=1 << 16)
 def is_total_label(label: str) -> bool:
     return bool(TOTAL_LABEL.match(bare_label(label)))
 

@@ -43,8 +43,11 @@ from .text_layout import PAGE_NUMBER, split_header
 
 ENGINE = "tesseract"
 METHOD = "ocr-tesseract"
-LANGS = "chi_sim+eng"
+LANGS = "chi_sim+eng"  # installed and needed: chi_sim reads text (it has digits and Latin), eng reads numbers
+TEXT_LANGS = "chi_sim"  # chi_sim+eng turns Chinese runs into Latin look-alikes ("各入驻部门(Biz)")
+NUMBER_LANGS = "eng"
 DPI = 300
+NARRATIVE_SCALE = 0.5  # narrative read at 150 dpi: 16-22 pt type is read better than at 300 dpi
 PAGE_PSM = 11  # sparse text: finds the most words on pages with tables (3 and 6 drop table cells)
 NO_OCR_REASON = ("no text layer (scanned PDF): install OCR with `make ocr` "
                  "(Debian packages tesseract-ocr and tesseract-ocr-chi-sim)")
@@ -55,6 +58,7 @@ RULE_TOLERANCE = 12  # pixels: rules of one horizontal-only table start and end 
 MIN_RULES = 3
 CELL_MARGIN = 4  # pixels kept off a cell's border when looking for ink in it
 MIN_INK = 12  # dark pixels in a cell (lines erased) that mean something is printed there
+LINELESS_MIN_ROWS, LINELESS_MIN_COLS = 3, 3  # stricter than for a text layer: OCR noise must not make tables
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9%.]")
@@ -64,6 +68,8 @@ _NUMERIC_CONFUSIONS = str.maketrans({
     **{chr(0xFF10 + i): str(i) for i in range(10)}, "．": ".", "％": "%", "－": "-", "，": ",",
 })
 _NUMERIC_SHAPE = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?%?$")
+# a document number's year brackets, which OCR reads as any bracket: 江政务督【2023 ] 7号 → 〔2023〕7号
+_DOC_NUMBER_BRACKETS = re.compile(r"(?<=[\u4e00-\u9fff])\s*[\[【〔(（［{]\s*((?:19|20)\d{2})\s*[\]】〕)）］}]\s*(\d{1,4})\s*号")
 _CONFUSABLE_TOKEN = re.compile(r"^[0-9０-９OolI|〇．.,，％%+\-－]+$")
 
 
@@ -126,15 +132,15 @@ class Word:
         return self.bottom - self.top
 
 
-def run_tesseract(image: np.ndarray, psm: int = PAGE_PSM, langs: str = LANGS, config: dict | None = None,
-                  offset: tuple[int, int] = (0, 0)) -> list[Word]:
+def run_tesseract(image: np.ndarray, psm: int = PAGE_PSM, langs: str = TEXT_LANGS, config: dict | None = None,
+                  offset: tuple[int, int] = (0, 0), dpi: int = DPI) -> list[Word]:
     """Words of a grayscale image (boxes shifted by `offset`), from Tesseract's TSV output."""
     import cv2
 
     ok, png = cv2.imencode(".png", image)
     if not ok:
         raise ExtractionError("OCR: could not encode the page image")
-    cmd = [_tesseract() or "tesseract", "stdin", "stdout", "-l", langs, "--psm", str(psm), "--dpi", str(DPI)]
+    cmd = [_tesseract() or "tesseract", "stdin", "stdout", "-l", langs, "--psm", str(psm), "--dpi", str(dpi)]
     for key, value in (config or {}).items():
         cmd += ["-c", f"{key}={value}"]
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # pages run in parallel instead
@@ -322,11 +328,21 @@ def find_bands(h: np.ndarray, grids: list[Grid], page_width: int) -> list[Band]:
     return bands
 
 
-def erase_lines(gray: np.ndarray, h: np.ndarray, v: np.ndarray) -> np.ndarray:
+def erase_lines(gray: np.ndarray, h: np.ndarray, v: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """The page with its table lines (inside `boxes`) and long rules whitened; the strokes of large
+    characters, which the line masks also hold, are left alone elsewhere."""
     import cv2
 
+    keep = np.zeros_like(h)
+    lines = h | v
+    for x0, y0, x1, y1 in boxes:
+        keep[max(0, y0 - 6):y1 + 7, max(0, x0 - 6):x1 + 7] = lines[max(0, y0 - 6):y1 + 7, max(0, x0 - 6):x1 + 7]
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(h)
+    for i in range(1, n):
+        if stats[i, 2] >= MIN_RULE_WIDTH_SHARE * gray.shape[1] and stats[i, 3] <= 20:
+            keep[labels == i] = 255
     out = gray.copy()
-    out[cv2.dilate(h | v, np.ones((5, 5), np.uint8)) > 0] = 255
+    out[cv2.dilate(keep, np.ones((5, 5), np.uint8)) > 0] = 255
     return out
 
 
@@ -336,6 +352,7 @@ def erase_lines(gray: np.ndarray, h: np.ndarray, v: np.ndarray) -> np.ndarray:
 def join_words(words: list[Word]) -> str:
     """Words of one line, left to right: a space only between two ASCII words set well apart."""
     out = ""
+    words = [w for w in words if w.text]
     prev = None
     for w in sorted(words, key=lambda w: w.x0):
         if prev is not None and out and _ASCII_ALNUM.match(out[-1]) and _ASCII_ALNUM.match(w.text[0]) \
@@ -413,34 +430,89 @@ def _has_ink(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     return inner.size > 0 and int((inner > 0).sum()) >= MIN_INK
 
 
-def _reread(clean: np.ndarray, box: tuple[int, int, int, int]) -> list[Word]:
-    """Read one cell on its own (a lone character the page pass missed)."""
-    x0, y0, x1, y1 = box
-    crop = clean[y0 + 2:y1 - 2, x0 + 2:x1 - 2]
-    if crop.size == 0:
-        return []
-    pad = 30
-    framed = np.full((crop.shape[0] + 2 * pad, crop.shape[1] + 2 * pad), 255, np.uint8)
-    framed[pad:pad + crop.shape[0], pad:pad + crop.shape[1]] = crop
-    words = run_tesseract(framed, psm=6, offset=(x0 + 2 - pad, y0 + 2 - pad))
-    if not words:
-        words = run_tesseract(framed, psm=10, offset=(x0 + 2 - pad, y0 + 2 - pad))
-    return [w for w in words if w.conf >= 20]
+MOSAIC_GAP = 48  # pixels of white between two cells stacked in a mosaic
+MOSAIC_MAX_HEIGHT = 20000
+DIGITS = "0123456789.%-"
 
 
-def _grid_table(grid: Grid, words: list[Word], ink: np.ndarray, clean: np.ndarray, page: int,
-                scale: float, used: set[int]) -> TableParts | None:
+def _crop(clean: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray | None:
+    """The printed part of a cell (its ink's bounding box plus a margin), or None when blank."""
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    m = CELL_MARGIN
+    inner = ink[y0 + m:y1 - m, x0 + m:x1 - m]
+    if inner.size == 0 or int((inner > 0).sum()) < MIN_INK:
+        return None
+    rows, cols = np.flatnonzero(inner.any(axis=1)), np.flatnonzero(inner.any(axis=0))
+    pad = 6
+    top, bottom = max(0, y0 + m + rows[0] - pad), y0 + m + rows[-1] + pad + 1
+    left, right = max(0, x0 + m + cols[0] - pad), x0 + m + cols[-1] + pad + 1
+    return clean[top:bottom, left:right]
+
+
+def read_cells(crops: list[np.ndarray | None], langs: str = TEXT_LANGS, config: dict | None = None) -> list[list[Word]]:
+    """Each crop's words, read in one Tesseract call per mosaic: the crops stacked one under the
+    other with white between them, so each cell is read as lines of its own."""
+    out: list[list[Word]] = [[] for _ in crops]
+    order = [i for i, c in enumerate(crops) if c is not None]
+    while order:
+        chunk, height = [], MOSAIC_GAP
+        while order and (not chunk or height + crops[order[0]].shape[0] + MOSAIC_GAP <= MOSAIC_MAX_HEIGHT):
+            i = order.pop(0)
+            chunk.append((i, height))
+            height += crops[i].shape[0] + MOSAIC_GAP
+        width = max(crops[i].shape[1] for i, _ in chunk) + 2 * MOSAIC_GAP
+        canvas = np.full((height, width), 255, np.uint8)
+        for i, y in chunk:
+            c = crops[i]
+            canvas[y:y + c.shape[0], MOSAIC_GAP:MOSAIC_GAP + c.shape[1]] = c
+        words = run_tesseract(canvas, psm=6, langs=langs, config=config)
+        for w in words:
+            for i, y in chunk:
+                if y - MOSAIC_GAP / 2 <= w.cy < y + crops[i].shape[0] + MOSAIC_GAP / 2:
+                    out[i].append(w)
+                    break
+    return out
+
+
+def _number_like(text: str) -> bool:
+    """Read as a number, or a short run of digits and marks with no Chinese (9.: for 9.1), or nothing."""
+    t = text.replace(" ", "")
+    return not t or (len(t) <= 14 and not _CJK.search(t) and sum(ch.isdigit() for ch in t) >= max(1, len(t) // 2))
+
+
+def _choose_number(general: str, digits: str) -> str:
+    """A numeric cell's reading: the digits-only reading when it is a number, except that a
+    decimal point the general reading saw (and the digits reading lost) is kept."""
+    g, d = fix_number(general), fix_number(digits)
+    g_num, d_num = bool(_NUMERIC_SHAPE.match(g)), bool(_NUMERIC_SHAPE.match(d))
+    if d_num and g_num and g.replace(".", "") == d.replace(".", "") and g.count(".") > d.count("."):
+        return g
+    if d_num:
+        return d
+    return g
+
+
+def cell_texts(clean: np.ndarray, ink: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> list[str]:
+    """Text of each cell box: read with chi_sim+eng, and number-looking cells again with a
+    digits-only reading, which keeps decimal points the general model drops."""
+    crops = [_crop(clean, ink, b) for b in boxes]
+    texts = [cell_text(ws) for ws in read_cells(crops)]
+    numeric = [i for i, t in enumerate(texts) if crops[i] is not None and _number_like(t)]
+    if numeric:
+        again = read_cells([crops[i] for i in numeric], langs=NUMBER_LANGS, config={"tessedit_char_whitelist": DIGITS})
+        for i, ws in zip(numeric, again):
+            texts[i] = _choose_number(texts[i], cell_text(ws))
+    return texts
+
+
+def _grid_table(grid: Grid, clean: np.ndarray, ink: np.ndarray, page: int, scale: float) -> TableParts | None:
     nr, nc = len(grid.ys) - 1, len(grid.xs) - 1
     if nr < 2 or nc < 2:
         return None
+    boxes = [(grid.xs[c0], grid.ys[r0], grid.xs[c1 + 1], grid.ys[r1 + 1]) for r0, c0, r1, c1 in grid.cells]
     text: dict[tuple[int, int], RawCell] = {}
-    for r0, c0, r1, c1 in grid.cells:
-        box = (grid.xs[c0], grid.ys[r0], grid.xs[c1 + 1], grid.ys[r1 + 1])
-        inside = [w for w in words if id(w) not in used and box[0] <= w.cx < box[2] and box[1] <= w.cy < box[3]]
-        used.update(id(w) for w in inside)
-        if not inside and _has_ink(ink, box):
-            inside = _reread(clean, box)
-        text[(r0, c0)] = RawCell(cell_text(inside), page, *_points(scale, box))
+    for (r0, c0, _r1, _c1), box, t in zip(grid.cells, boxes, cell_texts(clean, ink, boxes)):
+        text[(r0, c0)] = RawCell(t, page, *_points(scale, box))
     rows = []
     for r in range(nr):
         row = []
@@ -451,33 +523,31 @@ def _grid_table(grid: Grid, words: list[Word], ink: np.ndarray, clean: np.ndarra
             row.append(cell)
         rows.append(row)
     return _parts(rows, page, f"OCR ({ENGINE} {LANGS}, {DPI} dpi): ruled grid detected in the image "
-                              f"(OpenCV line masks), {nr} × {nc} cells, words placed by their centres")
+                              f"(OpenCV line masks), {nr} × {nc} cells, each cell read on its own")
 
 
-def _band_table(band: Band, words: list[Word], page: int, scale: float, used: set[int]) -> TableParts | None:
+def _band_table(band: Band, clean: np.ndarray, ink: np.ndarray, page: int, scale: float) -> TableParts | None:
     """Rows between the rules; columns at empty x strips between the body rows' word runs."""
-    inside = [w for w in words if id(w) not in used and band.x0 - 4 <= w.cx <= band.x1 + 4 and band.ys[0] <= w.cy <= band.ys[-1]]
+    x0, y0, x1, y1 = band.bbox
+    inside = run_tesseract(clean[y0:y1, x0:x1], psm=PAGE_PSM, offset=(x0, y0))
     if not inside:
         return None
     rows_y = list(zip(band.ys, band.ys[1:]))
     body_rows = rows_y[1:] if len(rows_y) > 2 else rows_y
     body = [w for w in inside if any(a <= w.cy <= b for a, b in body_rows)]
     head = [w for w in inside if w not in body]
+    if not body:
+        return None
     height = float(np.median([w.height for w in inside]))
     edges = [band.x0] + [_edge(a, b, head) for a, b in _gaps(_runs(body, height), 1.2 * height)] + [band.x1]
     if len(edges) - 1 < 2:
         return None
-    used.update(id(w) for w in inside)
-    grid = []
-    for a, b in rows_y:
-        row = []
-        for c in range(len(edges) - 1):
-            box = (edges[c], a, edges[c + 1], b)
-            row.append(RawCell(cell_text([w for w in inside if box[0] <= w.cx < box[2] and a <= w.cy < b]),
-                               page, *_points(scale, box)))
-        grid.append(row)
+    boxes = [(edges[c], a, edges[c + 1], b) for a, b in rows_y for c in range(len(edges) - 1)]
+    texts = iter(cell_texts(clean, ink, boxes))
+    it = iter(boxes)
+    grid = [[RawCell(next(texts), page, *_points(scale, next(it))) for _c in range(len(edges) - 1)] for _r in rows_y]
     return _parts(grid, page, f"OCR ({ENGINE} {LANGS}, {DPI} dpi): horizontal rules only, rows from rules "
-                              f"detected in the image, columns from word alignment")
+                              f"detected in the image, columns from word alignment, each cell read on its own")
 
 
 def _runs(words: list[Word], height: float) -> list[tuple[int, int]]:
@@ -531,37 +601,50 @@ def _pseudo_chars(words: list[Word], scale: float) -> list[dict]:
             for i, ch in enumerate(w.text):
                 chars.append({"text": ch, "x0": (w.x0 + i * step) * scale, "x1": (w.x0 + (i + 1) * step) * scale,
                               "top": w.top * scale, "bottom": w.bottom * scale, "size": size})
-        # close the small gaps Tesseract leaves between the characters of one Chinese run
     return chars
 
 
+def narrative_words(image: np.ndarray) -> list[Word]:
+    """Words of the page outside its tables, by Tesseract's page layout analysis on the image at
+    NARRATIVE_SCALE (large type such as titles and red headers reads far better downscaled)."""
+    import cv2
+
+    small = cv2.resize(image, None, fx=NARRATIVE_SCALE, fy=NARRATIVE_SCALE, interpolation=cv2.INTER_AREA)
+    k = 1 / NARRATIVE_SCALE
+    return [Word(w.text, int(w.x0 * k), int(w.top * k), int(w.x1 * k), int(w.bottom * k), w.conf)
+            for w in run_tesseract(small, psm=3, dpi=int(DPI * NARRATIVE_SCALE)) if w.conf >= 0]
+
+
 def ocr_page(gray: np.ndarray, number: int, scale: float) -> OcrPage:
-    """One page image read: tables and narrative lines, in pixels, with the items in points."""
+    """One page image read: tables (cell by cell) and narrative lines (page layout analysis)."""
     from .pdf import Line, PageTable
 
     ink, h, v = line_masks(gray)
     grids = find_grids(h, v)
     bands = find_bands(h, grids, gray.shape[1])
-    clean = erase_lines(gray, h, v)
-    ink_clean = ink.copy()
-    ink_clean[clean == 255] = 0
-    words = [w for w in run_tesseract(clean) if w.conf >= 0]
-    used: set[int] = set()
+    clean = erase_lines(gray, h, v, [g.bbox for g in grids] + [b.bbox for b in bands])
+    ink = ink.copy()
+    ink[clean == 255] = 0
     items = []
     for grid in grids:
-        parts = _grid_table(grid, words, ink_clean, clean, number, scale, used)
+        parts = _grid_table(grid, clean, ink, number, scale)
         if parts is not None:
             items.append(PageTable(parts, _points(scale, grid.bbox)))
     for band in bands:
-        parts = _band_table(band, words, number, scale, used)
+        parts = _band_table(band, clean, ink, number, scale)
         if parts is not None:
             items.append(PageTable(parts, _points(scale, band.bbox)))
-    boxes = [t.bbox for t in items]
-    rest = [w for w in words if id(w) not in used
-            and not any(b[0] - 2 <= w.cx * scale <= b[2] + 2 and b[1] - 2 <= w.cy * scale <= b[3] + 2 for b in boxes)]
-    # tables printed without any line: word-column alignment (the text-layer lineless reader)
-    if sum(ch.isdigit() for w in rest for ch in w.text) >= 4:
+    rest_image = clean.copy()
+    for t in items:
+        bx0, by0, bx1, by1 = (int(round(c / scale)) for c in t.bbox)
+        rest_image[max(0, by0 - 4):by1 + 5, max(0, bx0 - 4):bx1 + 5] = 255
+    rest = narrative_words(rest_image)
+    n_words = len(rest) + sum(1 for t in items for row in t.parts.body for c in row if c.text)
+    # tables printed without any line: word-column alignment (the text layer's lineless reader)
+    if sum(ch.isdigit() for w in rest for ch in w.text) >= 6:
         for t in find_lineless_tables(_pseudo_chars(rest, scale), number):
+            if len(t.body) < LINELESS_MIN_ROWS or len(t.body[0]) < LINELESS_MIN_COLS:
+                continue
             for row in t.body:
                 for cell in row:
                     cell.text = fix_number(cell.text)
@@ -573,17 +656,17 @@ def ocr_page(gray: np.ndarray, number: int, scale: float) -> OcrPage:
             rest = [w for w in rest if not (t.bbox[0] - 1 <= w.cx * scale <= t.bbox[2] + 1
                                             and t.bbox[1] - 1 <= w.cy * scale <= t.bbox[3] + 1)]
     for line in text_lines(rest):
-        text = join_words(line)
+        text = _DOC_NUMBER_BRACKETS.sub(r"〔\1〕\2号", join_words(line))
         if not text or PAGE_NUMBER.match(text):
             continue
         x0, top = min(w.x0 for w in line), min(w.top for w in line)
         x1, bottom = max(w.x1 for w in line), max(w.bottom for w in line)
         size = float(np.median([w.height for w in line if _CJK.search(w.text)] or [bottom - top])) * scale
-        lead = (line[0].x1 - line[0].x0) * scale if not _CJK.match(line[0].text) else \
-            (line[0].x1 - line[0].x0) * scale / max(len(line[0].text), 1)
+        first = line[0]
+        lead = (first.x1 - first.x0) * scale / (max(len(first.text), 1) if _CJK.match(first.text) else 1)
         items.append(Line(text, number, x0 * scale, x1 * scale, top * scale, bottom * scale, size, lead))
     items.sort(key=lambda it: it.top)
-    return OcrPage(number, gray.shape[1] * scale, gray.shape[0] * scale, scale, items, len(words))
+    return OcrPage(number, gray.shape[1] * scale, gray.shape[0] * scale, scale, items, n_words)
 
 
 def _snap_sizes(pages: list[OcrPage]) -> None:
