@@ -1,8 +1,16 @@
 """Shared fixtures: the corpus folder, the seed facts, and seed documents extracted once per session."""
 from pathlib import Path
 
+import os
+
 import pytest
 import yaml
+from hypothesis import settings
+
+# CI runs the same examples every time (a failure there must be reproducible); locally they vary.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 from tongbao.pipeline import process_file
 
