@@ -64,7 +64,7 @@ Date: {date.today().isoformat()}; machine: {os.cpu_count()} CPUs, Python {platfo
 
 Command: `.venv/bin/python benchmarks/bench_narrative.py` — `tongbao.nlp.narrative()` on the three seed bulletins
 concatenated and repeated {reps}x ({len(text):,} characters, of which {narrative_chars:,} are in narrative ranges and
-processed; tables are skipped as in the pipeline). Pipeline build (spaCy blank zh + jieba + department EntityRuler, once
+processed; tables are skipped as in the pipeline). Pipeline build (spaCy blank zh (character tokens) + department EntityRuler, once
 per process): {build:.2f} s, not counted.
 
 | characters (whole text) | narrative characters | seconds | narrative chars/s | figures | awards | mentions | rankings |

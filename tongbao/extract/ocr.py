@@ -10,12 +10,15 @@ Each page is rasterised with pypdfium2 at DPI, then:
   from the line positions, two neighbouring grid cells being one merged cell where no line
   separates them; a band of three or more long horizontal rules of equal extent is a table ruled
   with horizontal lines only (rows from rules, columns from empty x strips between words);
-- the lines are erased and the whole page is read once by Tesseract (sparse-text mode, TSV), giving
-  words with boxes; a word belongs to the cell holding its centre; a cell with ink but no word (a
-  lone digit the page pass missed) is read again on its own;
-- words outside tables become narrative lines (no space invented between Chinese characters),
-  handed with the tables to the PDF reader's document builder, so paragraphs, titles, annexes,
-  units and notes are found exactly as for a text layer;
+- the table lines are erased and every cell is read on its own: the cells' printed parts are
+  stacked into one tall mosaic image per table and read in one Tesseract call (chi_sim, TSV);
+  cells that look like numbers are read again with eng and a digits-only whitelist, which keeps
+  decimal points the Chinese model drops; OCR confusions in numbers (O→0, l/I/|→1, full-width
+  digits) are mapped deliberately, never by blanket NFKC;
+- the rest of the page (tables whitened) is read by Tesseract's layout analysis at half
+  resolution (large type reads better so) into words with boxes, grouped into narrative lines
+  (no space invented between Chinese characters) and handed with the tables to the PDF reader's
+  document builder, so paragraphs, titles, annexes, units and notes are found as for a text layer;
 - tables without any ruling line are found from word-column alignment by the lineless reader.
 
 Cell boxes are in PDF points from the page's top-left, as pdfplumber gives them, so the report's
@@ -70,6 +73,8 @@ _NUMERIC_CONFUSIONS = str.maketrans({
 _NUMERIC_SHAPE = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?%?$")
 # a document number's year brackets, which OCR reads as any bracket: 江政务督【2023 ] 7号 → 〔2023〕7号
 _DOC_NUMBER_BRACKETS = re.compile(r"(?<=[\u4e00-\u9fff])\s*[\[【〔(（［{]\s*((?:19|20)\d{2})\s*[\]】〕)）］}]\s*(\d{1,4})\s*号")
+_ANGLE_FOR_PAREN = re.compile(r"〈([^〈〉()（）]*[)）])")
+_CODE = re.compile(r"^([A-HJ-NP-Z]{1,3})([0-9OolI|]{1,6})$")  # window numbers such as A01
 _CONFUSABLE_TOKEN = re.compile(r"^[0-9０-９OolI|〇．.,，％%+\-－]+$")
 
 
@@ -85,7 +90,7 @@ def _engine_ready(cmd: str | None) -> bool:
     if not cmd:
         return False
     try:
-        out = subprocess.run([cmd, "--list-langs"], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([cmd, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return False
     langs = set((out.stdout + out.stderr).split())
@@ -102,7 +107,7 @@ def ocr_available() -> bool:
 def engine_version() -> str:
     cmd = _tesseract()
     try:
-        out = subprocess.run([cmd, "--version"], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([cmd, "--version"], capture_output=True, text=True, timeout=30, check=False)
         return (out.stdout or out.stderr).split("\n", 1)[0].strip()
     except (OSError, subprocess.SubprocessError, TypeError):
         return ENGINE
@@ -145,7 +150,7 @@ def run_tesseract(image: np.ndarray, psm: int = PAGE_PSM, langs: str = TEXT_LANG
         cmd += ["-c", f"{key}={value}"]
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # pages run in parallel instead
     try:
-        out = subprocess.run(cmd + ["tsv"], input=png.tobytes(), capture_output=True, timeout=TIMEOUT, env=env)
+        out = subprocess.run(cmd + ["tsv"], input=png.tobytes(), capture_output=True, timeout=TIMEOUT, env=env, check=False)
     except subprocess.TimeoutExpired as exc:
         raise ExtractionError(f"OCR: tesseract took longer than {TIMEOUT} s on a page") from exc
     except OSError as exc:
@@ -378,6 +383,11 @@ def text_lines(words: list[Word]) -> list[list[Word]]:
     return [sorted(line, key=lambda w: w.x0) for line in lines]
 
 
+def fix_brackets(text: str) -> str:
+    """〈 read for an opening parenthesis that a ）or ) closes (〈含市房屋交易中心) → （含市房屋交易中心)."""
+    return _ANGLE_FOR_PAREN.sub(r"（\1", text)
+
+
 def cell_text(words: list[Word]) -> str:
     """A cell's words as one string: wrapped lines joined, then OCR confusions fixed if it is a number."""
     parts = [join_words(line) for line in text_lines(words)]
@@ -386,7 +396,7 @@ def cell_text(words: list[Word]) -> str:
         if out and _ASCII_ALNUM.match(out[-1]) and part and _ASCII_ALNUM.match(part[0]) and not _numeric_join(out, part):
             out += " "
         out += part
-    return fix_number(out)
+    return fix_number(fix_brackets(out))
 
 
 def _numeric_join(a: str, b: str) -> bool:
@@ -418,16 +428,6 @@ class OcrPage:
 
 def _points(scale: float, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     return tuple(round(v * scale, 2) for v in box)  # type: ignore[return-value]
-
-
-def _inside(w: Word, box: tuple[int, int, int, int], pad: int = 4) -> bool:
-    return box[0] - pad <= w.cx <= box[2] + pad and box[1] - pad <= w.cy <= box[3] + pad
-
-
-def _has_ink(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
-    x0, y0, x1, y1 = box
-    inner = ink[y0 + CELL_MARGIN:y1 - CELL_MARGIN, x0 + CELL_MARGIN:x1 - CELL_MARGIN]
-    return inner.size > 0 and int((inner > 0).sum()) >= MIN_INK
 
 
 MOSAIC_GAP = 48  # pixels of white between two cells stacked in a mosaic
@@ -484,6 +484,10 @@ def _choose_number(general: str, digits: str) -> str:
     """A numeric cell's reading: the digits-only reading when it is a number, except that a
     decimal point the general reading saw (and the digits reading lost) is kept."""
     g, d = fix_number(general), fix_number(digits)
+    code = _CODE.match(general.replace(" ", ""))
+    if code:  # a code such as A01: its letter from the general reading, its digits from the digits reading
+        tail = d if d.isdigit() else code.group(2).translate(_NUMERIC_CONFUSIONS)
+        return code.group(1) + tail
     g_num, d_num = bool(_NUMERIC_SHAPE.match(g)), bool(_NUMERIC_SHAPE.match(d))
     if d_num and g_num and g.replace(".", "") == d.replace(".", "") and g.count(".") > d.count("."):
         return g
@@ -656,7 +660,7 @@ def ocr_page(gray: np.ndarray, number: int, scale: float) -> OcrPage:
             rest = [w for w in rest if not (t.bbox[0] - 1 <= w.cx * scale <= t.bbox[2] + 1
                                             and t.bbox[1] - 1 <= w.cy * scale <= t.bbox[3] + 1)]
     for line in text_lines(rest):
-        text = _DOC_NUMBER_BRACKETS.sub(r"〔\1〕\2号", join_words(line))
+        text = fix_brackets(_DOC_NUMBER_BRACKETS.sub(r"〔\1〕\2号", join_words(line)))
         if not text or PAGE_NUMBER.match(text):
             continue
         x0, top = min(w.x0 for w in line), min(w.top for w in line)
@@ -695,7 +699,7 @@ def rasterise(data: bytes, dpi: int = DPI):
 
     try:
         pdf = pdfium.PdfDocument(data)
-    except Exception as exc:  # noqa: BLE001 - pdfium raises its own error types
+    except Exception as exc:  # pdfium raises its own error types
         raise ExtractionError(f"OCR: cannot open the PDF for rasterising: {exc}") from exc
     try:
         for i in range(len(pdf)):

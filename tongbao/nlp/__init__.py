@@ -4,7 +4,7 @@
     n = narrative(doc.text, doc.doc_id, narrative_ranges)
     n.figures, n.awards, n.mentions, n.rankings
 
-Offsets always point into the document text. The spaCy pipeline (blank zh + jieba, an
+Offsets always point into the document text. The spaCy pipeline (blank zh with character tokens, an
 EntityRuler built from the department registry, a quantity Matcher) is built once per process.
 """
 from __future__ import annotations
@@ -47,12 +47,14 @@ def narrative(text: str, doc_id: str, ranges: list[tuple[int, int]] | None = Non
     ranges = [(0, len(text))] if ranges is None else [(max(0, a), min(len(text), b)) for a, b in ranges if b > a]
     nlp = get_nlp()
     quantities = []
+    departments: list[tuple[int, int]] = []  # registry names the EntityRuler found, as document offsets
     for lo, hi in ranges:
         for a, b in _chunks(text, lo, hi):
             doc = nlp(text[a:b])
             starts = [a + s for s in (doc._.numeral_starts or [])]
+            departments.extend((a + e.start_char, a + e.end_char) for e in doc.ents)
             quantities.extend((q, lo, hi) for q in scan(text, a, b, starts))
-    figures = figures_from(text, doc_id, quantities)
+    figures = figures_from(text, doc_id, quantities, departments=departments)
     awards = find_awards(text, doc_id, ranges)
     # a banner's count speaks of the unit that received it
     for f in figures:

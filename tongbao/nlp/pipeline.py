@@ -1,14 +1,13 @@
 """The spaCy pipeline for narrative text, built once and cached, plus the text helpers every
 narrative extractor shares (sentences, department phrases, region prefixes).
 
-The pipeline is `spacy.blank("zh")` with the jieba segmenter (its dictionary ships with the
-package: nothing is downloaded), an EntityRuler whose ORG patterns are the department registry's
-names and aliases, and a `tongbao_quantities` component whose spaCy Matcher finds the tokens that
+The pipeline is `spacy.blank("zh")` with the character segmenter (nothing to download or load),
+an EntityRuler whose ORG patterns are the department registry's names and aliases — with characters
+as tokens a name matches wherever it stands, "人社局" inside "市人社局" — and a `tongbao_quantities` component whose spaCy Matcher finds the tokens that
 hold a numeral; `quantities.py` then reads each one exactly from the original text.
 """
 from __future__ import annotations
 
-import logging
 import re
 from functools import lru_cache
 from importlib import resources
@@ -211,14 +210,6 @@ def get_nlp():
     from spacy.matcher import Matcher
     from spacy.tokens import Doc
 
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    try:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-    except ImportError:  # pragma: no cover - jieba is a dependency
-        pass
-
     if not Doc.has_extension("numeral_starts"):
         Doc.set_extension("numeral_starts", default=None)
 
@@ -239,10 +230,9 @@ def get_nlp():
 
             return component
 
-    try:
-        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-    except Exception:  # jieba missing or broken: characters are always available
-        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    # Characters as tokens: a registry name then matches wherever it stands ("市人社局" holds "人社局"),
+    # which a word segmenter cutting 市人|社局 would prevent; it also loads at once, with no dictionary.
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
     ruler.add_patterns(_patterns())
     nlp.add_pipe("tongbao_quantities")

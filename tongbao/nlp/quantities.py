@@ -218,7 +218,30 @@ def period_of(sentence: str) -> str | None:
     return m.group(0) if m else None
 
 
-def figures_from(text: str, doc_id: str, quantities: list[tuple[Quantity, int, int]], start_index: int = 1) -> list[NarrativeFigure]:
+def _entity(text: str, s0: int, pos: int, departments: list[tuple[int, int]]) -> str | None:
+    """The name a number speaks of: the rule-based reading, or the registry's name when the rules found none
+    or a name that does not contain it."""
+    by_rule = entity_of(text, s0, pos)
+    by_registry = _registry_entity(text, s0, pos, departments)
+    if by_registry and (not by_rule or by_registry not in by_rule):
+        return by_registry
+    return by_rule
+
+
+def _registry_entity(text: str, s0: int, pos: int, departments: list[tuple[int, int]]) -> str | None:
+    """The last registry name in the number's clause, with a 市/区/县 written just before it."""
+    clause_start = pos - len(_clause_before(text, s0, pos))
+    inside = [(a, b) for a, b in departments if clause_start <= a and b <= pos]
+    if not inside:
+        return None
+    a, b = inside[-1]
+    if a > clause_start and text[a - 1] in "市区县省":
+        a -= 1
+    return text[a:b]
+
+
+def figures_from(text: str, doc_id: str, quantities: list[tuple[Quantity, int, int]], start_index: int = 1,
+                 departments: list[tuple[int, int]] | None = None) -> list[NarrativeFigure]:
     """Figures from quantities, each with (quantity, range lo, range hi)."""
     figs: list[NarrativeFigure] = []
     for q, lo, hi in quantities:
@@ -236,7 +259,7 @@ def figures_from(text: str, doc_id: str, quantities: list[tuple[Quantity, int, i
         figs.append(NarrativeFigure(
             figure_id=f"{doc_id[:12]}-f{start_index + len(figs)}", doc_id=doc_id, start=q.start, end=q.end,
             sentence=text[s0:s1], text=q.text, value=q.value, unit=q.unit, metric=metric, qualifier=qualifier,
-            entity_raw=entity_of(text, s0, q.start), decimals=q.decimals, period=period, comparison=comparison,
+            entity_raw=_entity(text, s0, q.start, departments or []), decimals=q.decimals, period=period, comparison=comparison,
             bound=bound, approx=approx, value_high=q.value_high,
         ))
     return figs
