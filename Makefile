@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-browser bench corpus clean
+.PHONY: demo test test-slow test-browser test-ocr ocr bench bench-ocr corpus clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,19 @@ test-slow: $(STAMP)
 test-browser: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
 	$(PY) -m pytest -q -m browser
+
+# OCR for scanned PDFs: Debian's Tesseract with Simplified Chinese data (needs root); nothing downloaded at run time
+ocr:
+	command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx chi_sim || \
+	  (apt-get update -q && apt-get install -y -q tesseract-ocr tesseract-ocr-chi-sim)
+
+# scanned-PDF tests: the engine plus a CJK font to embed in the fixtures
+test-ocr: $(STAMP) ocr
+	test -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || (apt-get update -q && apt-get install -y -q fonts-wqy-microhei)
+	$(PY) -m pytest -q -m ocr
+
+bench-ocr: $(STAMP) ocr
+	$(PY) benchmarks/bench_ocr.py
 
 # the seeds rendered to PDF (byte-identical on each run; a test fails when they are stale)
 corpus: $(STAMP)

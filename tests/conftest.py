@@ -25,5 +25,14 @@ def seed_facts():
 
 
 @pytest.fixture(scope="session")
-def seed_docs():
-    return {p.name: process_file(p) for p in sorted(CORPUS.glob("*.txt"))}
+def seed_docs_by_format():
+    """Every seed read from its text and from its rendered PDF, keyed by format then by the text's name."""
+    txt = {p.name: process_file(p) for p in sorted(CORPUS.glob("*.txt"))}
+    pdf = {p.with_suffix(".txt").name: process_file(p) for p in sorted(CORPUS.glob("*.pdf"))}
+    return {"txt": txt, "pdf": pdf}
+
+
+@pytest.fixture(scope="session", params=["txt", "pdf"])
+def seed_docs(request, seed_docs_by_format):
+    """The seeds in each format: a test of the seeds' facts runs on the text and on the PDF."""
+    return seed_docs_by_format[request.param]

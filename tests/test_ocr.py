@@ -72,6 +72,8 @@ def test_fix_number_is_deliberate():
     assert ocr.fix_number("9.:") == "9.:"  # not a number once mapped: left as read
     assert ocr.fix_number("市水利局") == "市水利局"
     assert ocr.fix_number("ABC") == "ABC"  # no digit: never mapped
+    assert ocr._choose_number("A0O2", "02") == "A02" and ocr._choose_number("7Z111", "7111") == "7111"
+    assert ocr._choose_number("77", "7.7") == "7.7" and ocr._choose_number("9.:", "9.1") == "9.1"
     assert ocr.fix_brackets("市住建局〈含市房屋交易中心)") == "市住建局（含市房屋交易中心)"
 
 

@@ -246,9 +246,10 @@ def hostile(tmp_path_factory) -> dict[str, Path]:
     ("encrypted", "encrypted PDF: a password is required"),
     ("zero_pages", "PDF has no pages"),
     ("image_only", "no text layer (scanned PDF)"),
-    ("not_pdf", "html"),  # sniffed as HTML, which has no reader yet
+    ("not_pdf", "html"),  # sniffed as HTML: an error page, not a bulletin
 ])
-def test_hostile_pdfs_fail_with_reason(hostile, name, reason):
+def test_hostile_pdfs_fail_with_reason(hostile, name, reason, monkeypatch):
+    monkeypatch.setenv("TONGBAO_OCR", "0")  # a scan is OCR'd where Tesseract is installed (tests/test_ocr.py)
     doc = read_document(hostile[name])
     assert doc.status == "failed"
     assert reason in doc.error

@@ -6,23 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tongbao.pipeline import process_file
 from tongbao.render.seeds import header_cells, render_seeds, seed_to_spec
 from tongbao.render.spec import HeaderCell as H, TableSpec
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 SEEDS = ["000_83eaf865cf8a629d.txt", "001_019204d22be93a6a.txt", "004_4b200b6a30fe016d.txt"]
 REBUILD = "python -m tongbao.render --seeds corpus/"
-
-
-@pytest.fixture(scope="module")
-def pdf_docs():
-    """PDF document of every seed, keyed by the seed's text file name (the yaml's keys)."""
-    return {name: process_file(CORPUS / name.replace(".txt", ".pdf")) for name in SEEDS}
-
-
-def _checks(doc, check, severity):
-    return [c for c in doc.checks if c.check == check and c.severity == severity]
 
 
 def test_corpus_pdfs_are_rebuilt_from_the_seeds(tmp_path):
@@ -35,35 +24,10 @@ def test_corpus_pdfs_are_rebuilt_from_the_seeds(tmp_path):
 
 
 @pytest.mark.parametrize("name", SEEDS)
-def test_metadata(name, pdf_docs, seed_facts):
-    doc = pdf_docs[name]
-    assert doc.format == "pdf" and doc.n_pages and doc.n_pages > 1
-    for key, value in seed_facts[name]["metadata"].items():
-        assert getattr(doc, key) == value, key
-
-
-@pytest.mark.parametrize("name", SEEDS)
-def test_truncated_and_inconsistent_percentages(name, pdf_docs, seed_facts):
-    doc, facts = pdf_docs[name], seed_facts[name]
-    warnings = [c.arithmetic for c in _checks(doc, "percentage", "warning")]
-    errors = [c.arithmetic for c in _checks(doc, "percentage", "error")]
-    for frac in facts.get("percent_truncated", []):
-        assert any(a and a.startswith(frac) for a in warnings), frac
-    for frac in facts.get("percent_inconsistent", []):
-        assert any(a and a.startswith(frac) for a in errors), frac
-
-
-@pytest.mark.parametrize("name", SEEDS)
-def test_narrative_totals_match_tables(name, pdf_docs, seed_facts):
-    verified = {c.reported for c in _checks(pdf_docs[name], "narrative_total", "pass")}
-    for value in seed_facts[name].get("narrative_totals", []):
-        assert value in verified
-
-
-@pytest.mark.parametrize("name", SEEDS)
-def test_pdf_reads_like_the_text(name, pdf_docs, seed_docs):
-    """Same tables (shape, header paths, cell texts), figures and findings as the text reader."""
-    pdf, txt = pdf_docs[name], seed_docs[name]
+def test_pdf_reads_like_the_text(name, seed_docs_by_format):
+    """Same tables (shape, header paths, cell texts), figures and findings as the text reader.
+    (The seeds' facts themselves are tested on both formats in test_seeds.py.)"""
+    pdf, txt = seed_docs_by_format["pdf"][name], seed_docs_by_format["txt"][name]
     assert pdf.status == txt.status
     assert [(t.annex, t.n_rows, t.n_cols) for t in pdf.tables] == [(t.annex, t.n_rows, t.n_cols) for t in txt.tables]
     for a, b in zip(pdf.tables, txt.tables):
@@ -73,66 +37,6 @@ def test_pdf_reads_like_the_text(name, pdf_docs, seed_docs):
     assert sorted((f.value, f.unit) for f in pdf.figures) == sorted((f.value, f.unit) for f in txt.figures)
     assert sorted((f.check, f.severity, f.message) for f in pdf.findings) == \
         sorted((f.check, f.severity, f.message) for f in txt.findings)
-
-
-def test_000_top_rows_are_extraction_unsure_not_errors(pdf_docs, seed_facts):
-    doc, facts = pdf_docs["000_83eaf865cf8a629d.txt"], seed_facts["000_83eaf865cf8a629d.txt"]
-    assert not [f for f in doc.findings if f.severity == "error"]
-    unsure = [f.message for f in doc.findings if f.check == "extraction_unsure" and f.severity == "warning"]
-    for label in facts["unsure_rows"]:
-        assert any(f"「{label}」" in m for m in unsure), label
-    verified = [c.message for c in _checks(doc, "row_sum", "pass")]
-    for label in facts["rows_sum_verified"]:
-        assert any(f"「{label}」" in m for m in verified), label
-    assert len(doc.tables) == facts["tables"]
-    assert max(t.n_rows for t in doc.tables) == facts["long_table_rows"]
-    assert doc.status == "partial"
-    first = doc.tables[0]
-    assert first.rows[0][0].text == "1" and first.rows[-1][0].text == "17"
-    assert first.columns[-1].header_path == "合计"
-    assert first.columns[2].header_path.startswith("“互联网+政务服务”(60分)") and first.columns[2].max_points == 15
-
-
-def test_000_stated_duty_week_rule(pdf_docs):
-    doc = pdf_docs["000_83eaf865cf8a629d.txt"]
-    verified = {c.message.split("」")[0].lstrip("「"): c.expected for c in doc.checks
-                if c.check == "stated_rule" and c.severity == "pass"}
-    assert verified["市体育局"] == 4.5 and verified["市司法局"] == 4 and verified["三明中燃"] == 1
-    assert not [c for c in doc.checks if c.check == "stated_rule" and c.severity == "error"]
-
-
-def test_001_rows_and_adjusted_percentages(pdf_docs, seed_facts):
-    doc, facts = pdf_docs["001_019204d22be93a6a.txt"], seed_facts["001_019204d22be93a6a.txt"]
-    assert len(_checks(doc, "row_sum", "pass")) == facts["row_sums_verified"]
-    assert not _checks(doc, "row_sum", "error")
-    adjusted = [c.message for c in _checks(doc, "percentage", "warning") if "调整" in c.message]
-    for label in facts["adjusted_rows"]:
-        assert any(f"「{label}」" in m and "99.96%" in m for m in adjusted)
-    table = doc.tables[0]
-    assert table.columns[3].header_path == "整体评价 / 非常不满意 / 评价数"
-    assert table.columns[4].unit == "%"
-
-
-def test_004_sums(pdf_docs, seed_facts):
-    doc, facts = pdf_docs["004_4b200b6a30fe016d.txt"], seed_facts["004_4b200b6a30fe016d.txt"]
-    arithmetic = {c.arithmetic for c in doc.checks if c.severity == "pass"}
-    for a in facts["verified_arithmetic"]:
-        assert a in arithmetic
-    assert not _checks(doc, "row_sum", "error")
-    assert len(_checks(doc, "row_sum", "pass")) >= 27 + 93 + 28 + 28
-    errors = _checks(doc, "column_sum", "error")
-    assert sorted((e.expected, e.reported) for e in errors) == sorted(
-        (x["expected"], x["reported"]) for x in facts["column_sum_errors"])
-    for e in errors:  # the finding points at cells on a page of the PDF
-        assert e.locations and all(loc.get("page") for loc in e.locations)
-
-
-def test_004_blank_department_cells_are_filled_from_above(pdf_docs):
-    staff = pdf_docs["004_4b200b6a30fe016d.txt"].tables[1]
-    assert staff.rows[1][1].text == "行政审批服务局" and staff.rows[1][1].filled_from_above
-    assert not staff.rows[0][1].filled_from_above
-    assert staff.n_rows == 93
-    assert staff.page_end > staff.page_start
 
 
 # ---------------------------------------------------------------- the seed → spec conversion itself

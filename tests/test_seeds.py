@@ -1,4 +1,5 @@
-"""The seeds' hand-checked facts come out as findings or verified checks (tests/data/seed_facts.yaml)."""
+"""The seeds' hand-checked facts come out as findings or verified checks (tests/data/seed_facts.yaml),
+from their text and from their rendered PDF alike (the `seed_docs` fixture runs each test on both)."""
 import pytest
 
 SEEDS = ["000_83eaf865cf8a629d.txt", "001_019204d22be93a6a.txt", "004_4b200b6a30fe016d.txt"]
@@ -47,8 +48,9 @@ def test_000_top_rows_are_extraction_unsure_not_errors(seed_docs, seed_facts):
     assert doc.status == "partial"
 
 
-def test_000_continued_tables_are_joined(seed_docs):
-    doc = seed_docs["000_83eaf865cf8a629d.txt"]
+def test_000_continued_tables_are_joined(seed_docs_by_format):
+    # text only: in the PDF where a table breaks depends on the renderer's page breaks
+    doc = seed_docs_by_format["txt"]["000_83eaf865cf8a629d.txt"]
     first = doc.tables[0]
     assert [r[0].text for r in first.rows][:1] == ["1"] and first.rows[-1][0].text == "17"
     assert "continued table joined" in first.method_reason
@@ -87,6 +89,15 @@ def test_004_blank_department_cells_are_filled_from_above(seed_docs):
     assert second[1].text == "行政审批服务局" and second[1].filled_from_above
     assert not staff.rows[0][1].filled_from_above
     assert staff.n_rows == 93  # three parts, repeated headers dropped
+
+
+def test_pdf_findings_point_at_the_page(seed_docs_by_format):
+    """On the PDF, a finding's cells carry their page and box, so the report can show them."""
+    doc = seed_docs_by_format["pdf"]["004_4b200b6a30fe016d.txt"]
+    errors = _checks(doc, "column_sum", "error")
+    assert errors and all(loc.get("page") and loc.get("x0") is not None for e in errors for loc in e.locations)
+    staff = doc.tables[1]
+    assert staff.page_end > staff.page_start
 
 
 def test_000_stated_duty_week_rule(seed_docs):

@@ -526,7 +526,10 @@ def read_pdf(data: bytes, doc: Document, second_opinion: bool = True) -> Documen
     finally:
         pdf.close()
     if not any(p.n_chars for p in pages):
-        raise ExtractionError("no text layer (scanned PDF): OCR is not available yet")
+        from .ocr import NO_OCR_REASON, maybe_ocr  # optional engine: None when it is not installed
+        if maybe_ocr(data, doc) is None:
+            raise ExtractionError(NO_OCR_REASON)
+        return doc
     if second_opinion:
         second_opinions(data, pages)
     built = build_document(pages)
