@@ -20,6 +20,7 @@ CHANGE_WORDS = ("增长", "下降", "减少", "提升", "提高", "同比", "环
 RESTATE_RANGE = 0.2  # a figure within 20 % of the column total it names is taken to restate it
 _PREFIX = re.compile(r"^(其中|全部|总|总体|共|共计|合计|累计|各|本月|本季度)+")
 _SUFFIX = re.compile(r"(类|数|量|件数|总量|总数)+$")
+KIN_MARGIN = 10  # the nearest kindred column must be this many times nearer than the next
 MIN_EXACT_VALUE = 100  # below this a bare equality with some column total is too likely by chance
 
 
@@ -95,7 +96,34 @@ def check_narrative_totals(doc: Document) -> list[Finding]:
             equal = [ct for ct in totals if math.isclose(ct.value, fig.value)]
             if equal:
                 out.append(_verified(doc, fig, equal[0], "数值相等的栏目"))
+                continue
+            kin = _closest_kin(fig, totals)
+            if kin is not None:
+                out.append(failed(doc.doc_id, "narrative_total",
+                                  f"正文「{fig.metric}」{fig.text} 与表「{kin.table.title or kin.table.table_id}」中最接近的相关栏目"
+                                  f"「{' / '.join(kin.path)}」合计 {_fmt(kin.value)} 不符", expected=kin.value, reported=fig.value,
+                                  tolerance=0.0, locations=_locs(fig, kin), arithmetic=_arith(kin), severity="warning"))
     return out
+
+
+def _kin(fig: Figure, ct: ColumnTotal) -> bool:
+    """The metric and the column's label share a word of two characters (主动评价 ~ 用户评价)."""
+    metric = _core(fig.metric or "")
+    label = _core(ct.label)
+    return any(metric[i:i + 2] in label for i in range(len(metric) - 1))
+
+
+def _closest_kin(fig: Figure, totals: list[ColumnTotal]) -> ColumnTotal | None:
+    """A column total of a kindred label so much closer to the figure than any other that the figure
+    must restate it (the nearest at least KIN_MARGIN times nearer than the next); None otherwise."""
+    kin = sorted((ct for ct in totals if _kin(fig, ct) and abs(ct.value - fig.value) <= RESTATE_RANGE * max(ct.value, 1)),
+                 key=lambda ct: abs(ct.value - fig.value))
+    if not kin:
+        return None
+    nearest = abs(kin[0].value - fig.value)
+    if len(kin) == 1 or abs(kin[1].value - fig.value) >= KIN_MARGIN * nearest:
+        return kin[0]
+    return None
 
 
 def _verified(doc: Document, fig: Figure, ct: ColumnTotal, how: str) -> Finding:

@@ -131,7 +131,10 @@ def check_narrative_percentages(doc: Document) -> list[Finding]:
             continue
         para = _paragraph_start(doc.text, fig.start)
         # the numerator itself is a candidate base: "投诉 1 件，回访率 100%" states all of them
-        denominators = [numerator] + [f for f in counts if para <= f.start < numerator.start and f.value > numerator.value]
+        denominators = [d for d in [numerator] + [f for f in counts if para <= f.start < numerator.start
+                                                  and f.value > numerator.value] if d.value > 0]  # a rate of nothing says nothing
+        if not denominators:
+            continue
         verdicts = [_narrative_verdict(doc.doc_id, fig, numerator, d) for d in denominators]
         ok = [v for v in verdicts if v.severity == "pass"]
         if ok:
