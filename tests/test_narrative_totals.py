@@ -27,3 +27,11 @@ def test_a_kindred_column_that_no_longer_matches_is_a_warning():
     warnings = [c for c in _findings(changed) if c.severity == "warning"]
     assert len(warnings) == 1 and warnings[0].reported == 1912366 and warnings[0].expected == 1912367
     assert "用户评价" in warnings[0].message
+
+
+def test_a_part_above_its_whole_is_an_error():
+    """用户评价 counts some of the 评价 that 总评价数 counts all of."""
+    text = (CORPUS / "001_019204d22be93a6a.txt").read_text(encoding="utf-8").replace("思明区\t149946\t149506", "思明区\t149946\t164457")
+    doc = run_checks(read_text(text.encode("utf-8"), Document(doc_id="5" * 64, source_path="x.txt", format="txt")))
+    errors = [f for f in doc.findings if f.check == "part_of_total"]
+    assert len(errors) == 1 and errors[0].reported == 164457 and errors[0].expected == 149946

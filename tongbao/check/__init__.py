@@ -12,12 +12,13 @@ from .rankings import check_rankings
 from .results import PASS
 from .rules import Rule, run_rules
 from .stated_rules import check_stated_rules
-from .sums import check_column_sums, check_row_sums
+from .sums import check_column_sums, check_parts_within_whole, check_row_sums
 
 # (name, scope, function): scope "table" runs per table, "document" once per document.
 CHECKS: list[tuple[str, str, Callable]] = [
     ("row_sum", "table", check_row_sums),
     ("column_sum", "table", check_column_sums),
+    ("part_of_total", "table", check_parts_within_whole),
     ("percentage", "table", check_table_percentages),
     ("percentage", "document", check_narrative_percentages),
     ("narrative_total", "document", check_narrative_totals),

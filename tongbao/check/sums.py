@@ -104,3 +104,41 @@ def check_column_sums(table: Table) -> list[Finding]:
 
 def _fmt(x: float) -> str:
     return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+WHOLE_PREFIX = "总"  # 总评价数 is the whole of every 评价 count in its row
+MIN_CORE = 2
+
+
+def _core_of_whole(label: str) -> str | None:
+    """"总评价数" → "评价": what a column labelled 总X counts, or None when the label is not a whole."""
+    if not label.startswith(WHOLE_PREFIX):
+        return None
+    core = label[len(WHOLE_PREFIX):].rstrip("数量")
+    return core if len(core) >= MIN_CORE else None
+
+
+def check_parts_within_whole(table: Table) -> list[Finding]:
+    """A count of some kind of X never exceeds the row's 总X (用户评价 ≤ 总评价数)."""
+    out = []
+    for whole in value_columns(table):
+        core = _core_of_whole(label_of(whole)) if whole.path else None
+        if core is None or is_percent_column(table, whole):
+            continue
+        parts = [c for c in value_columns(table) if c.index != whole.index and not is_percent_column(table, c)
+                 and any(core in p for p in c.path)]
+        for r in range(table.n_rows):
+            wcell = cell_at(table, r, whole.index)
+            if wcell is None or wcell.value is None or wcell.unsure:
+                continue
+            for col in parts:
+                cell = cell_at(table, r, col.index)
+                if cell is None or cell.value is None or cell.unsure or cell.value < 0:
+                    continue
+                if cell.value > wcell.value:
+                    out.append(failed(table.doc_id, "part_of_total",
+                                      f"「{cell.row_label}」{col.header_path} {cell.text} 超过「{label_of(whole)}」{wcell.text}",
+                                      expected=wcell.value, reported=cell.value, tolerance=0.0,
+                                      locations=[location(table, cell), location(table, wcell)],
+                                      arithmetic=f"{cell.text} > {wcell.text}"))
+    return out
