@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import results  # noqa: E402  benchmarks/results.py
 from tongbao.check import run_checks  # noqa: E402
 from tongbao.check.rankings import ranking_claims  # noqa: E402
 from tongbao.extract import read_document  # noqa: E402
@@ -204,14 +205,8 @@ def write(result: dict) -> str:
 
 
 def update_results(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if SECTION in text:
-        head, _, rest = text.partition(SECTION)
-        nxt = rest.find("\n## ")
-        text = head + section + (rest[nxt + 1:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text, encoding="utf-8")
+    """This benchmark's section of RESULTS.md (`section` starts with its heading)."""
+    results.write_section(SECTION, section[len(SECTION):])
 
 
 if __name__ == "__main__":

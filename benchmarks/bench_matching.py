@@ -6,12 +6,12 @@ suffixes and full-width brackets, plus unknown names (people, companies, banks) 
 """
 from __future__ import annotations
 
+import results  # benchmarks/results.py: one writer of RESULTS.md sections
 import argparse
 import csv
 import os
 import platform
 import random
-import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -89,17 +89,8 @@ def build_names(n: int, seed: int, matcher: DepartmentMatcher) -> list[tuple[str
 
 
 def update_results(text: str, path: Path = RESULTS) -> None:
-    """Replace (or append) this benchmark's section in RESULTS.md, leaving the other sections alone."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    new_section = f"{SECTION}\n\n{text.strip()}\n\n"
-    if pattern.search(old):
-        new = pattern.sub(lambda _m: new_section, old)
-    else:
-        new = old.rstrip("\n") + "\n\n" + new_section
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    """This benchmark's section of RESULTS.md."""
+    results.write_section(SECTION, text, path)
 
 
 def main() -> None:

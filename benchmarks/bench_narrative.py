@@ -5,10 +5,10 @@ Run: .venv/bin/python benchmarks/bench_narrative.py [--mb 1.0]
 """
 from __future__ import annotations
 
+import results  # benchmarks/results.py: one writer of RESULTS.md sections
 import argparse
 import os
 import platform
-import re
 import time
 from datetime import date
 from pathlib import Path
@@ -36,11 +36,8 @@ def seed_text() -> tuple[str, list[tuple[int, int]]]:
 
 
 def write_section(body: str) -> None:
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    new = body.rstrip() + "\n\n"
-    out = pattern.sub(lambda _: new, old) if pattern.search(old) else old.rstrip() + "\n\n" + new
-    RESULTS.write_text(out.rstrip() + "\n", encoding="utf-8")
+    """This script's section of RESULTS.md (`body` starts with its heading)."""
+    results.write_section(SECTION, body.strip()[len(SECTION):] if body.strip().startswith(SECTION) else body)
 
 
 def main() -> None:

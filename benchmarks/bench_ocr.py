@@ -11,10 +11,10 @@ Run: .venv/bin/python benchmarks/bench_ocr.py  (needs `make ocr` and a CJK font)
 """
 from __future__ import annotations
 
+import results  # benchmarks/results.py: one writer of RESULTS.md sections
 import datetime
 import hashlib
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -102,12 +102,8 @@ def main() -> None:
 
 
 def write_section(lines: list[str]) -> None:
-    """Replace (or append) this script's section of RESULTS.md, leaving the others alone."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    section = "\n".join([SECTION, ""] + lines) + "\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _m: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    """This script's section of RESULTS.md."""
+    results.write_section(SECTION, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -6,11 +6,11 @@ Writes the "## PDF extraction" section of benchmarks/RESULTS.md (other sections 
 """
 from __future__ import annotations
 
+import results  # benchmarks/results.py: one writer of RESULTS.md sections
 import datetime
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import time
@@ -134,12 +134,8 @@ def table(files: dict[str, Path]) -> list[str]:
 
 
 def write_section(lines: list[str]) -> None:
-    """Replace (or append) this script's section of RESULTS.md, leaving the others alone."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    section = "\n".join([SECTION, ""] + lines) + "\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _m: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    """This script's section of RESULTS.md."""
+    results.write_section(SECTION, "\n".join(lines))
 
 
 def main() -> None:
