@@ -8,6 +8,7 @@ import html
 from pathlib import Path
 
 from ..model import Document
+from ..pdfium_lock import PDFIUM_LOCK
 from .page_images import finding_images
 from .writers import write_text_atomic
 
@@ -80,15 +81,16 @@ def _images(doc: Document, findings) -> dict[int, list[str]]:
     import pypdfium2 as pdfium
 
     out: dict[int, list[str]] = {}
-    try:
-        pdf = pdfium.PdfDocument(doc.source_path)
-    except Exception:  # the source moved or cannot be opened: the report still lists the findings
-        return {}
-    try:
-        for f in [f for f in findings if f.severity in ("error", "warning")][:MAX_IMAGES]:
-            out[id(f)] = finding_images(doc.source_path, f.locations, pdf)
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(doc.source_path)
+        except Exception:  # the source moved or cannot be opened: the report still lists the findings
+            return {}
+        try:
+            for f in [f for f in findings if f.severity in ("error", "warning")][:MAX_IMAGES]:
+                out[id(f)] = finding_images(doc.source_path, f.locations, pdf)
+        finally:
+            pdf.close()
     return out
 
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..pdfium_lock import PDFIUM_LOCK
 from ..errors import ExtractionError
 from ..model import Document, Finding
 from .document import fill_document
@@ -698,20 +699,23 @@ def rasterise(data: bytes, dpi: int = DPI):
     import pypdfium2 as pdfium
 
     try:
-        pdf = pdfium.PdfDocument(data)
+        with PDFIUM_LOCK:
+            pdf = pdfium.PdfDocument(data)
     except Exception as exc:  # pdfium raises its own error types
         raise ExtractionError(f"OCR: cannot open the PDF for rasterising: {exc}") from exc
     try:
         for i in range(len(pdf)):
-            page = pdf[i]
-            try:
-                bitmap = page.render(scale=dpi / 72, grayscale=True)
-                image = np.array(bitmap.to_pil().convert("L"))
-            finally:
-                page.close()
+            with PDFIUM_LOCK:  # held per page, never across the yield
+                page = pdf[i]
+                try:
+                    bitmap = page.render(scale=dpi / 72, grayscale=True)
+                    image = np.array(bitmap.to_pil().convert("L"))
+                finally:
+                    page.close()
             yield i + 1, image, 72 / dpi
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
 
 
 def read_scanned_pdf(data: bytes, doc: Document, dpi: int = DPI, workers: int | None = None) -> Document:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .headers import build_columns, is_total_label
 from .placement import row_adds_up
+from ..pdfium_lock import PDFIUM_LOCK
 from .tables import RawCell, TableParts
 from .text_layout import split_header
 
@@ -117,7 +118,8 @@ class CamelotReader:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(self.data)
             try:
-                self.pages[page_number] = list(camelot.read_pdf(self.path, pages=str(page_number), flavor="lattice"))
+                with PDFIUM_LOCK:  # camelot renders the page with PDFium
+                    self.pages[page_number] = list(camelot.read_pdf(self.path, pages=str(page_number), flavor="lattice"))
             except Exception:  # camelot fails on odd pages; pdfplumber's reading stands
                 self.pages[page_number] = []
         return self.pages[page_number]
