@@ -49,3 +49,28 @@ def test_duplicate_files_are_one_document(tmp_path):
     batch = run_batch([tmp_path], scheduler="serial")
     assert len(batch.documents) == 1 and batch.duplicates == {tmp_path / "b.txt": tmp_path / "a.txt"}
     assert batch.frames["documents"].doc_id.is_unique
+
+
+def test_a_huge_file_is_refused_without_reading_it(tmp_path):
+    from tongbao.extract import MAX_FILE_BYTES, read_document
+
+    huge = tmp_path / "huge.pdf"
+    with huge.open("wb") as fh:  # sparse: nothing is really written
+        fh.truncate(MAX_FILE_BYTES + 1)
+    doc = read_document(huge)
+    assert doc.status == "failed" and "too large" in doc.error
+
+
+def test_outputs_are_all_or_nothing(tmp_path):
+    """A table that breaks its schema stops the write before any file is in place."""
+    import pytest
+
+    from tongbao.export.schemas import SchemaError
+    from tongbao.export.writers import write_tables
+
+    frames = run_batch([SEED], scheduler="serial").frames
+    frames["documents"].loc[0, "status"] = "half-done"  # not in the schema's enum
+    out = tmp_path / "out"
+    with pytest.raises(SchemaError, match="status"):
+        write_tables(frames, out, ("parquet", "csv", "duckdb"))
+    assert not out.exists() or not any(out.iterdir())
