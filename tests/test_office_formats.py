@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tongbao.extract import read_document
-from tongbao.extract.headers import clean_header
 from tongbao.extract.html import decode_html
 from tongbao.extract.tables import is_side_by_side
 from tongbao.extract.xlsx import format_number
@@ -23,6 +22,7 @@ from tongbao.render.html import render_html, spec_to_html
 from tongbao.render.spec import BulletinSpec, HeaderCell as H, TableSpec, spec_to_text
 from tongbao.render.xlsx import excel_value, render_xlsx
 
+from roundtrip import assert_table_matches, squash
 from strategies import score_tables
 
 EXAMPLES = examples()
@@ -49,29 +49,6 @@ METHOD = {"docx": "docx", "html": "html", "html-gb18030": "html", "xlsx": "xlsx"
 def tables_only(spec: BulletinSpec) -> BulletinSpec:
     """What a workbook holds of a bulletin: its tables, without narrative or letterhead."""
     return BulletinSpec(issuer="", doc_number=None, title="", issue_date="", paragraphs=[], tables=spec.tables)
-
-
-def expected_paths(table: TableSpec) -> list[str]:
-    return [" / ".join(clean_header(x) for x in p) for p in table.leaf_paths()]
-
-
-def squash(text: str | None) -> str:
-    return "".join((text or "").split())
-
-
-def assert_table_matches(table: TableSpec, got, label_col: int) -> None:
-    """Header paths, every cell's text, row labels and "same as above" fills are the spec's."""
-    paths = expected_paths(table)
-    assert [c.header_path for c in got.columns] == paths
-    rows = table.filled_rows(label_col)
-    assert got.n_rows == len(rows)
-    for spec_row, original, cells in zip(rows, table.rows, got.rows):
-        assert [c.text for c in cells] == [clean_label(t) for t in spec_row]
-        assert [c.header_path for c in cells] == paths
-        assert all(c.row_label == clean_label(spec_row[label_col]) for c in cells)
-        assert cells[label_col].filled_from_above == (original[label_col] == "")
-    assert got.annex == table.annex
-    assert squash(got.title) == squash(clean_label(table.title))
 
 
 def _label_col(table: TableSpec) -> int:

@@ -8,20 +8,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tongbao.extract import read_document
-from tongbao.extract.headers import clean_header
 from tongbao.extract.pdf import PageTable, join_cell_lines, open_pdf, read_pages, read_pdf
 from tongbao.extract.pdf_camelot import CamelotReader, choose, needs_second_opinion, score
 from tongbao.extract.tables import RawCell, TableParts
 from tongbao.extract.tables import is_side_by_side
 from tongbao.errors import ExtractionError
 from tongbao.model import Document
-from tongbao.normalize.text import clean_label
 from tongbao.pipeline import process_file
 from tongbao.render.examples import examples
 from tongbao.render.hostile import write_hostile_pdfs
 from tongbao.render.pdf import render_pdf
 from tongbao.render.spec import BulletinSpec, TableSpec, spec_to_text
 
+from roundtrip import assert_table_matches, squash
 from strategies import score_tables
 
 EXAMPLES = examples()
@@ -50,31 +49,6 @@ def docs(pdfs, tmp_path_factory) -> dict[str, tuple[Document, Document]]:
     return pairs
 
 
-def expected_paths(table: TableSpec) -> list[str]:
-    return [" / ".join(clean_header(x) for x in p) for p in table.leaf_paths()]
-
-
-def assert_table_matches(table: TableSpec, got, label_col: int) -> None:
-    """Header paths, every cell's text, row labels and "same as above" fills are the spec's."""
-    paths = expected_paths(table)
-    assert [c.header_path for c in got.columns] == paths
-    rows = table.filled_rows(label_col)
-    assert got.n_rows == len(rows)
-    for spec_row, original, cells in zip(rows, table.rows, got.rows):
-        assert [c.text for c in cells] == [clean_label(t) for t in spec_row]
-        assert all(c.row_label == clean_label(spec_row[label_col]) for c in cells)
-        assert cells[label_col].filled_from_above == (original[label_col] == "")
-        for c in cells:
-            assert c.page is not None and None not in (c.x0, c.top, c.x1, c.bottom)
-            assert c.x0 < c.x1 and c.top < c.bottom
-    assert got.annex == table.annex
-    assert squash(got.title) == squash(table.title)
-
-
-def squash(text: str | None) -> str:
-    return "".join((text or "").split())
-
-
 def _label_col(table: TableSpec) -> int:
     """Column naming the row: 部门 after a 序号 column, else the first."""
     first = table.leaf_paths()[0][-1] if table.leaf_paths()[0] else ""
@@ -89,7 +63,7 @@ def test_example_tables_round_trip(docs, name):
     got = {squash(t.title): t for t in pdf_doc.tables}
     assert len(pdf_doc.tables) == len(spec.tables)
     for table in plain:
-        assert_table_matches(table, got[squash(table.title)], _label_col(table))
+        assert_table_matches(table, got[squash(table.title)], _label_col(table), geometry=True)
     assert all(t.method == "pdfplumber" and t.method_reason for t in pdf_doc.tables)
 
 
@@ -154,7 +128,7 @@ def test_generated_tables_round_trip(tmp_path, table):
     doc = read_document(path)
     assert doc.status == "ok", doc.error
     assert len(doc.tables) == 1, [t.title for t in doc.tables]
-    assert_table_matches(table, doc.tables[0], 0)
+    assert_table_matches(table, doc.tables[0], 0, geometry=True)
     assert doc.doc_number == "某政务〔2023〕5号" and doc.issue_date == "2023-05-06"
     assert {f.value for f in doc.figures} >= {1234.0, 567.0, 45.95}
 
@@ -172,7 +146,7 @@ def test_generated_lineless_tables_round_trip(tmp_path, table):
     doc = read_document(render_pdf(_bulletin(table), tmp_path / "gen.pdf"))
     assert doc.status == "ok", doc.error
     assert len(doc.tables) == 1, [t.title for t in doc.tables]
-    assert_table_matches(table, doc.tables[0], 0)
+    assert_table_matches(table, doc.tables[0], 0, geometry=True)
     assert doc.tables[0].method == "pdfplumber-text" and "no ruling lines" in doc.tables[0].method_reason
     assert {f.value for f in doc.figures} >= {1234.0, 567.0, 45.95}
 

@@ -1,11 +1,11 @@
 """Round trip on text: render a table spec as a text layer, extract, and get every cell back."""
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tongbao.extract.headers import clean_header
 from tongbao.model import Document
 from tongbao.extract.text import read_text
 from tongbao.render.spec import TableSpec, table_to_text
 
+from roundtrip import assert_table_matches
 from strategies import score_tables
 
 PREAMBLE = "某某市政务服务中心\n\n关于月度窗口考核情况的通报\n\n现将考核结果通报如下。\n\n某某市政务服务中心\n\n2023年5月6日\n\n"
@@ -24,17 +24,7 @@ def _split(table: TableSpec, at: int) -> str:
 
 def _assert_same(table: TableSpec, doc: Document):
     assert len(doc.tables) == 1, [t.title for t in doc.tables]
-    got = doc.tables[0]
-    paths = [" / ".join(clean_header(x) for x in p) for p in table.leaf_paths()]
-    assert [c.header_path for c in got.columns] == paths
-    expected_rows = table.filled_rows(0)
-    assert got.n_rows == len(expected_rows)
-    for spec_row, original, cells in zip(expected_rows, table.rows, got.rows):
-        assert [c.text for c in cells] == spec_row
-        assert all(c.row_label == spec_row[0] for c in cells)
-        assert cells[0].filled_from_above == (original[0] == "")
-        assert [c.header_path for c in cells] == paths
-    assert got.annex == table.annex and got.title == table.title
+    assert_table_matches(table, doc.tables[0])
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
