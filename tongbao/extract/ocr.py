@@ -40,6 +40,7 @@ import numpy as np
 from ..pdfium_lock import PDFIUM_LOCK
 from ..errors import ExtractionError
 from ..model import Document, Finding
+from .geometry import gaps
 from .document import fill_document
 from .pdf_lineless import find_lineless_tables
 from .tables import RawCell, TableParts
@@ -544,7 +545,7 @@ def _band_table(band: Band, clean: np.ndarray, ink: np.ndarray, page: int, scale
     if not body:
         return None
     height = float(np.median([w.height for w in inside]))
-    edges = [band.x0] + [_edge(a, b, head) for a, b in _gaps(_runs(body, height), 1.2 * height)] + [band.x1]
+    edges = [band.x0] + [_edge(a, b, head) for a, b in gaps(_runs(body, height), 1.2 * height)] + [band.x1]
     if len(edges) - 1 < 2:
         return None
     boxes = [(edges[c], a, edges[c + 1], b) for a, b in rows_y for c in range(len(edges) - 1)]
@@ -568,15 +569,6 @@ def _runs(words: list[Word], height: float) -> list[tuple[int, int]]:
                 run = [w.x0, w.x1]
         spans.append(tuple(run))
     return spans
-
-
-def _gaps(spans: list[tuple[int, int]], min_gap: float) -> list[tuple[int, int]]:
-    gaps, reach = [], None
-    for a, b in sorted(spans):
-        if reach is not None and a - reach >= min_gap:
-            gaps.append((reach, a))
-        reach = b if reach is None else max(reach, b)
-    return gaps
 
 
 def _edge(a: int, b: int, header: list[Word]) -> float:

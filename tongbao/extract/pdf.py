@@ -17,6 +17,7 @@ import pdfplumber
 
 from ..errors import ExtractionError
 from ..model import Document
+from .geometry import gaps
 from .document import fill_document
 from .pdf_camelot import CamelotReader, choose, needs_second_opinion
 from .pdf_lineless import METHOD as LINELESS_METHOD, find_lineless_tables
@@ -234,23 +235,13 @@ def _rule_bands(rules: list[dict]) -> list[tuple[float, float, list[float]]]:
     return out
 
 
-def _gaps(spans: list[tuple[float, float]], x0: float, x1: float, min_gap: float) -> list[tuple[float, float]]:
-    """Empty x intervals of at least `min_gap` between the spans (inside x0..x1)."""
-    gaps, reach = [], None
-    for a, b in sorted(spans):
-        if reach is not None and a - reach >= min_gap:
-            gaps.append((reach, a))
-        reach = b if reach is None else max(reach, b)
-    return gaps
-
-
 def _column_edges(body: list[dict], every: list[dict], x0: float, x1: float) -> list[float]:
     """Column boundaries in the empty strips between the body's characters, placed where no
     character of the whole table (header included) is cut, when such a place exists."""
     all_spans = [(c["x0"], c["x1"]) for c in every]
     edges = [x0]
-    for a, b in _gaps([(c["x0"], c["x1"]) for c in body], x0, x1, MIN_COLUMN_GAP):
-        inner = [(max(a, c), min(b, d)) for c, d in _gaps(all_spans + [(x0 - 1, a), (b, x1 + 1)], x0, x1, 0)]
+    for a, b in gaps([(c["x0"], c["x1"]) for c in body], MIN_COLUMN_GAP):
+        inner = [(max(a, c), min(b, d)) for c, d in gaps(all_spans + [(x0 - 1, a), (b, x1 + 1)], 0)]
         inner = [g for g in inner if g[1] > g[0]]
         best = max(inner, key=lambda g: g[1] - g[0], default=(a, b))
         edges.append((best[0] + best[1]) / 2)

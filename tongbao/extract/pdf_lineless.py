@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..normalize.numbers import parse_number
+from .geometry import gaps as empty_strips
 from .tables import RawCell
 
 METHOD = "pdfplumber-text"
@@ -117,15 +118,6 @@ def _data_rows(blocks: list[Block]) -> list[list[Block]]:
     return [r for r in rows if len(r) >= MIN_NUMBERS_PER_ROW]
 
 
-def _gaps(spans: list[tuple[float, float]], min_gap: float) -> list[tuple[float, float]]:
-    gaps, reach = [], None
-    for a, b in sorted(spans):
-        if reach is not None and a - reach >= min_gap:
-            gaps.append((reach, a))
-        reach = b if reach is None else max(reach, b)
-    return gaps
-
-
 def _runs_of_rows(rows: list[list[Block]]) -> list[list[list[Block]]]:
     """Consecutive data rows at a steady pitch: one candidate table each."""
     out: list[list[list[Block]]] = []
@@ -169,7 +161,7 @@ def _table(blocks: list[Block], rows: list[list[Block]], page_number: int, used:
     x1 = max(b.x1 for b in body)
     if x1 < nums_x1 or x0 > nums_x0:
         return None
-    gaps = _gaps([(b.x0, b.x1) for b in body], MIN_COLUMN_GAP)
+    gaps = empty_strips([(b.x0, b.x1) for b in body], MIN_COLUMN_GAP)
     if len(gaps) + 1 < MIN_COLS:
         return None
     header_blocks = _header_blocks(blocks, body, size, x0, x1, used)
@@ -179,7 +171,7 @@ def _table(blocks: list[Block], rows: list[list[Block]], page_number: int, used:
     # (a continued table's rows whose names are "same as above")
     beside = [h for h in header_blocks if h.x1 < x0 or h.x0 > x1]
     if beside:
-        gaps = _gaps([(b.x0, b.x1) for b in body + beside], MIN_COLUMN_GAP)
+        gaps = empty_strips([(b.x0, b.x1) for b in body + beside], MIN_COLUMN_GAP)
         x0, x1 = min([x0] + [h.x0 for h in beside]), max([x1] + [h.x1 for h in beside])
     edges = [x0 - 1] + [_edge_in(a, b, header_blocks) for a, b in gaps] + [x1 + 1]
     n_cols = len(edges) - 1
