@@ -64,3 +64,9 @@ def test_the_readme_rule_example_runs(tmp_path):
     verified = [c.message for c in duty.checks if c.check == "user_rule" and c.severity == "pass"]
     assert any("「市体育局」" in m for m in verified)
     assert not [c for c in duty.checks if c.check == "user_rule" and c.severity == "error"]
+
+
+def test_a_rule_that_cannot_be_computed_is_reported_not_raised():
+    rule = Rule(name="除以零", formula="合计 / 五星 >= 0", table="附件4")
+    results = run_rules(process_file(SEED), [rule])
+    assert any(f.severity == "info" and "无法计算" in f.message for f in results)

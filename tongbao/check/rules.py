@@ -171,7 +171,11 @@ def run_rule(doc: Document, rule: Rule) -> list[Finding]:
                 env[jname] = table_values[label][0]
                 joined.append(table_values[label])
             else:
-                out.append(_verdict(doc, rule, tree, env, table, cells, joined, label))
+                try:
+                    out.append(_verdict(doc, rule, tree, env, table, cells, joined, label))
+                except ArithmeticError as exc:  # 0 in a divisor: this row cannot be judged, the others can
+                    out.append(Finding(doc.doc_id, rule.check, "info", f"「{label}」规则「{rule.name}」无法计算: {exc}",
+                                       locations=[location(table, c) for c in cells.values()]))
     return out
 
 
@@ -191,4 +195,11 @@ def _verdict(doc, rule, tree, env, table, cells, joined, label) -> Finding:
 
 
 def run_rules(doc: Document, rules: list[Rule]) -> list[Finding]:
-    return [f for rule in rules for f in run_rule(doc, rule)]
+    """Every rule on the document; a rule that cannot be evaluated (a division by zero, say) says so."""
+    out = []
+    for rule in rules:
+        try:
+            out.extend(run_rule(doc, rule))
+        except (RuleError, KeyError, ValueError) as exc:
+            out.append(Finding(doc.doc_id, rule.check, "info", f"规则「{rule.name}」无法计算: {type(exc).__name__}: {exc}"))
+    return out

@@ -92,12 +92,6 @@ def findings_frame(docs: list[Document], include_passed: bool = False) -> pd.Dat
     return _frame(rows, "checks" if include_passed else "findings")
 
 
-def entity_rows(docs: list[Document], matcher=None) -> tuple[pd.DataFrame, dict[tuple[str, str | None], object]]:
-    """Every department name a document mentions (row labels, figure entities), matched once per (name, city)."""
-    from ..normalize.entities import match_entities
-    return match_entities(docs, matcher)
-
-
 def observations_frame(docs: list[Document], matches: dict) -> pd.DataFrame:
     rows = []
     for d in docs:
@@ -121,7 +115,9 @@ def observations_frame(docs: list[Document], matches: dict) -> pd.DataFrame:
 
 def build_frames(docs: list[Document], matcher=None, pseudonymize_salt: str | None = None) -> dict[str, pd.DataFrame]:
     """All published tables for a batch of documents; people's names pseudonymized when a salt is given."""
-    entities, matches = entity_rows(docs, matcher)
+    from ..normalize.entities import match_entities  # here: normalize imports the schemas of this package
+
+    entities, matches = match_entities(docs, matcher)
     for d in docs:
         for f in d.figures:
             m = matches.get((f.entity_raw, d.city)) if f.entity_raw else None
