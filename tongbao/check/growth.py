@@ -84,7 +84,10 @@ def run_cross_document_checks(docs: list[Document]) -> None:
     """Check every growth claim of every document against its previous bulletin in the batch."""
     by_key = {(d.issuer, d.period_label): d for d in docs if d.issuer and d.period_label}
     for doc in docs:
-        found = check_growth(doc, by_key)
+        try:
+            found = check_growth(doc, by_key)
+        except Exception as exc:  # a check bug is reported on the document, not fatal to the batch
+            found = [undecided(doc.doc_id, "growth", f"check growth could not run: {type(exc).__name__}: {exc}")]
         for i, f in enumerate(found, start=len(doc.checks) + 1):
             f.finding_id = f"{doc.doc_id[:12]}-c{i}"
         doc.checks.extend(found)
