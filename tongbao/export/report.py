@@ -50,10 +50,11 @@ def _summary(docs: list[Document]) -> str:
         counts = {s: sum(f.severity == s for f in d.findings) for s in SEVERITY_ORDER}
         verified = sum(f.severity == "pass" for f in d.checks)
         rows.append(f"<tr class='{'failed' if d.status == 'failed' else ''}'><td><a href='#doc-{_e(d.doc_id[:12])}'>{_e(d.title or d.source_path)}</a></td>"
+                    f"<td>{_e(d.format)}</td>"
                     f"<td>{_e(d.issuer)}</td><td>{_e(d.period_label)}</td><td>{_e(d.status)}</td>"
                     f"<td data-key='{counts['error']:06d}' class='error'>{counts['error']}</td><td data-key='{counts['warning']:06d}'>{counts['warning']}</td>"
                     f"<td data-key='{counts['info']:06d}'>{counts['info']}</td><td data-key='{verified:06d}'>{verified}</td><td>{_e(d.error)}</td></tr>")
-    head = "".join(f"<th data-sort>{h}</th>" for h in ("文件", "发文单位", "期间", "状态", "错误", "警告", "提示", "已核实", "原因"))
+    head = "".join(f"<th data-sort>{h}</th>" for h in ("文件", "格式", "发文单位", "期间", "状态", "错误", "警告", "提示", "已核实", "原因"))
     return f"<h2>概览</h2><p>共 {len(docs)} 份文件。</p><table id='summary'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
@@ -63,7 +64,7 @@ def _document_section(doc: Document) -> str:
     rows = []
     images = _images(doc, findings)
     for f in findings:
-        where = _e("; ".join(_location_text(loc) for loc in f.locations[:6]))
+        where = _e(_locations_text(f.locations))
         where += "".join(f"<br><img class='region' alt='页面区域' src='{uri}'>" for uri in images.get(id(f), []))
         rows.append(f"<tr class='finding'><td class='{f.severity}' data-key='{SEVERITY_ORDER.get(f.severity, 9)}'>{SEVERITY_LABEL.get(f.severity, f.severity)}</td>"
                     f"<td>{_e(f.check)}</td><td>{_e(f.message)}</td><td><code>{_e(f.arithmetic)}</code></td>"
@@ -94,11 +95,23 @@ def _images(doc: Document, findings) -> dict[int, list[str]]:
     return out
 
 
-def _location_text(loc: dict) -> str:
-    if "figure_id" in loc:
-        return f"正文“{loc.get('text', '')}”" + (f" 第{loc['page']}页" if loc.get("page") else "")
-    text = f"{loc.get('row_label', '')} · {loc.get('header', '')}"
-    return text + (f" 第{loc['page']}页" if loc.get("page") else "")
+def _locations_text(locations: list[dict]) -> str:
+    """Where a finding points, briefly: each figure quoted, table cells counted per row and page."""
+    parts: list[str] = []
+    rows: dict[tuple, int] = {}
+    for loc in locations:
+        if "figure_id" in loc:
+            parts.append(_figure_text(loc))
+        else:
+            key = (loc.get("row_label", ""), loc.get("page"))
+            rows[key] = rows.get(key, 0) + 1
+    for (label, page), n in rows.items():
+        parts.append(f"「{label}」{n} 格" + (f" 第{page}页" if page else ""))
+    return "; ".join(parts[:8]) + ("…" if len(parts) > 8 else "")
+
+
+def _figure_text(loc: dict) -> str:
+    return f"正文“{loc.get('text', '')}”" + (f" 第{loc['page']}页" if loc.get("page") else "")
 
 
 def _num(x) -> str:

@@ -186,7 +186,7 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
                 placement[row_idx] = pl.status
             if pl.unsure:
                 _mark_unsure(out, n_labels)
-                findings.append(_unsure_finding(doc_id, table_id, row_idx, row_label, pl, out))
+                findings.append(_unsure_finding(doc_id, table_id, row_idx, row_label, pl, out[n_labels:]))
         rows.append(out)
     table = Table(
         table_id=table_id, doc_id=doc_id, columns=columns, rows=rows, annex=parts.annex, title=parts.title,
@@ -235,7 +235,8 @@ def _mark_unsure(cells: list[Cell], n_labels: int) -> None:
 
 
 def _unsure_finding(doc_id: str, table_id: str, row: int, label: str, pl: Placement, cells: list[Cell]) -> Finding:
-    """Ambiguous placements whose row still adds up are info; rows that cannot be placed are warnings."""
+    """Ambiguous placements whose row still adds up are info; rows that cannot be placed are warnings.
+    `cells` are the row's value cells (its labels left out)."""
     return Finding(
         doc_id=doc_id, check="extraction_unsure", severity="info" if pl.status == AMBIGUOUS else "warning",
         message=f"第 {row + 1} 行「{label}」: {pl.reason}",
@@ -246,7 +247,7 @@ def _unsure_finding(doc_id: str, table_id: str, row: int, label: str, pl: Placem
 
 def _values_arithmetic(cells: list[Cell]) -> str | None:
     """The row's values before its last, added, against the last: what the reader can verify by eye."""
-    values = [c for c in cells if c.value is not None and not c.filled_from_above]
+    values = [c for c in cells if c.value is not None]
     if len(values) < 2:
         return None
     total = sum(c.value for c in values[:-1])
