@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from ..model import Document, Figure, Finding, Table
@@ -56,9 +57,13 @@ def column_totals(table: Table) -> list[ColumnTotal]:
     return out
 
 
+_PARENS = re.compile(r"[(（][^)）]*[)）]")
+
+
+@lru_cache(maxsize=1 << 16)
 def _core(text: str) -> str:
-    text = re.sub(r"[(（][^)）]*[)）]", "", text or "")
-    return _SUFFIX.sub("", _PREFIX.sub("", text))
+    """A label or metric without notes, 其中/总/全部 prefixes and 类/数/量 suffixes, for comparing."""
+    return _SUFFIX.sub("", _PREFIX.sub("", _PARENS.sub("", text or "")))
 
 
 def _names(fig: Figure, ct: ColumnTotal) -> bool:
@@ -67,7 +72,7 @@ def _names(fig: Figure, ct: ColumnTotal) -> bool:
     if not metric:
         return False
     for part in ct.path:
-        label = _core(re.sub(r"[(（][^)）]*[)）]", "", part))
+        label = _core(part)
         if label and label not in ("评价数", "百分比") and (metric == label or (len(label) >= 3 and label in metric)):
             return True
     return ct.grand and any(w in (fig.metric or "") for w in TOTAL_WORDS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cn2an
 
@@ -52,6 +53,7 @@ def _chinese(text: str) -> Number | None:
     return Number(float(value), decimals)
 
 
+@lru_cache(maxsize=1 << 16)  # a table's cells repeat the same strings; Number is immutable
 def parse_number(text: str | None) -> Number | None:
     """The number printed in a cell or figure, or None when the text is not one number.
 
