@@ -130,13 +130,14 @@ def test_figure_entities_and_qualifiers(results):
     assert all(c >= 0.7 * n for c, n in checks.values()), msg
 
 
-def test_awards_precision_recall(results):
+def _precision_recall(results, kind: str, gold_key, pred_key):
+    """Match predicted items of one kind against the labels, one to one, over all seeds."""
     tp = n_pred = n_gold = 0
     misses = []
     for name, lab in LABELS.items():
         _, _, nar = results[name]
-        gold = [(g["title"], _key(g["recipient"]), g["kind"], _key(g.get("department"))) for g in lab["awards"]]
-        pred = [(a.title, _key(a.recipient), a.recipient_kind, _key(a.department)) for a in nar.awards]
+        gold = [gold_key(g) for g in lab[kind]]
+        pred = [pred_key(x) for x in getattr(nar, kind)]
         n_gold += len(gold)
         n_pred += len(pred)
         left = list(gold)
@@ -147,28 +148,22 @@ def test_awards_precision_recall(results):
             else:
                 misses.append(("extra", name[:3], p_))
         misses += [("missed", name[:3], g) for g in left]
-    p, r, msg = _report("awards", tp, n_pred, n_gold, misses)
+    return _report(kind, tp, n_pred, n_gold, misses)
+
+
+def test_awards_precision_recall(results):
+    p, r, msg = _precision_recall(
+        results, "awards",
+        lambda g: (g["title"], _key(g["recipient"]), g["kind"], _key(g.get("department"))),
+        lambda a: (a.title, _key(a.recipient), a.recipient_kind, _key(a.department)))
     assert p >= THRESHOLD and r >= THRESHOLD, msg
 
 
 def test_mentions_precision_recall(results):
-    tp = n_pred = n_gold = 0
-    misses = []
-    for name, lab in LABELS.items():
-        _, _, nar = results[name]
-        gold = [(g["person"], _key(g["department"]), g["what"]) for g in lab["mentions"]]
-        pred = [(m.person, _key(m.department), m.what) for m in nar.mentions]
-        n_gold += len(gold)
-        n_pred += len(pred)
-        left = list(gold)
-        for p_ in pred:
-            if p_ in left:
-                left.remove(p_)
-                tp += 1
-            else:
-                misses.append(("extra", name[:3], p_))
-        misses += [("missed", name[:3], g) for g in left]
-    p, r, msg = _report("mentions", tp, n_pred, n_gold, misses)
+    p, r, msg = _precision_recall(
+        results, "mentions",
+        lambda g: (g["person"], _key(g["department"]), g["what"]),
+        lambda m: (m.person, _key(m.department), m.what))
     assert p >= THRESHOLD and r >= THRESHOLD, msg
 
 

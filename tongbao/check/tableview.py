@@ -1,7 +1,7 @@
 """Read-only helpers the checks share: a table's value grid, its total row and column, its % columns."""
 from __future__ import annotations
 
-from ..extract.headers import bare_label, is_adjustment_label, is_total_label
+from ..extract.headers import bare_label, is_total_label
 from ..model import Cell, Column, Table
 
 
@@ -42,10 +42,6 @@ def is_percent_column(table: Table, col: Column) -> bool:
     return bool(cells) and sum(c.unit == "%" for c in cells) > len(cells) / 2
 
 
-def row_unsure(table: Table, row: int) -> bool:
-    return any(c.unsure for c in table.rows[row])
-
-
 def location(table: Table, cell: Cell) -> dict:
     """A JSON-able reference to a cell, so a finding can be shown on the page."""
     return cell.location(table.table_id)
@@ -53,7 +49,3 @@ def location(table: Table, cell: Cell) -> dict:
 
 def label_of(col: Column) -> str:
     return bare_label(col.path[-1]) if col.path else ""
-
-
-def is_adjustment(col: Column) -> bool:
-    return bool(col.path) and is_adjustment_label(col.path[-1])

@@ -8,7 +8,6 @@ import pandas as pd
 from ..model import Document
 from .schemas import TABLES, conform, empty_frame
 
-SEVERITY_COLUMNS = ("error", "warning")
 
 
 def _frame(rows: list[dict], name: str) -> pd.DataFrame:

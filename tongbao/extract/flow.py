@@ -8,7 +8,7 @@ from .document import fill_document
 from .tables import TableParts
 from .text_layout import context_above, notes_below
 
-_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 
 def join_lines(lines) -> str:
     """A cell's lines (paragraphs, <br>) joined: nothing between Chinese characters, a space between ASCII words."""
@@ -16,7 +16,7 @@ def join_lines(lines) -> str:
     for part in (p.strip() for p in lines):
         if not part:
             continue
-        if out and _ASCII_WORD.match(out[-1]) and _ASCII_WORD.match(part[0]):
+        if out and ASCII_WORD.match(out[-1]) and ASCII_WORD.match(part[0]):
             out += " "
         out += part
     return out

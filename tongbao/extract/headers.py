@@ -15,7 +15,8 @@ from ..normalize.text import clean_label
 _MAX_POINTS = re.compile(r"[(（]\s*(-?\d+(?:\.\d+)?)\s*分\s*[)）]")
 _UNIT_IN_LABEL = re.compile(r"[(（]\s*(件|项|次|个|人次|家|%|元|万元|亿元)\s*[)）]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-TOTAL_LABEL = re.compile(r"^(合计|总计|总分|得分|总得分|合计得分|总评价数|总数|小计|考核得分|最终得分)")
+# 合计, 得分 … and any 总X数 / 总X量 (总评价数, 总办件量): a column holding the row's whole
+TOTAL_LABEL = re.compile(r"^(合计|总计|总分|得分|总得分|合计得分|总数|小计|考核得分|最终得分|总[\u4e00-\u9fff]{1,6}[数量]$)")
 # 加分 / 扣分 columns state a rate per item ("加分(0.5分)"), not a ceiling the value must respect.
 ADJUSTMENT_LABEL = re.compile(r"(加分|扣分|加减分)")
 PERCENT_LABEL = re.compile(r"(百分比|占比|比例|率)$")

@@ -14,7 +14,6 @@ from importlib import resources
 from ..normalize.text import clean_label, squeeze_spaces
 
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［【]\s*(\d{4})\s*[〕\]］】]\s*\d+\s*号")
-FULL_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 DATE_LINE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(印发|发布)?\s*$")
 ISSUER_SUFFIX = re.compile(r"(管委会|管理局|办公室|管理办公室|审批局|服务局|中心|委员会|人民政府|政府办公室|局|厅|办)$")
 TITLE_WORDS = re.compile(r"(通报|情况|考评|考核|通知|公告|简报)")

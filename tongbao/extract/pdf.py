@@ -18,6 +18,7 @@ import pdfplumber
 from ..errors import ExtractionError
 from ..model import Document
 from .geometry import gaps
+from .flow import ASCII_WORD, join_lines, table_text
 from .document import fill_document
 from .pdf_camelot import CamelotReader, choose, needs_second_opinion
 from .pdf_lineless import METHOD as LINELESS_METHOD, find_lineless_tables
@@ -34,7 +35,6 @@ MIN_COLUMN_GAP = 4.0  # points of empty x between columns of a table without ver
 SIZE_TOLERANCE = 0.6  # points: lines of one paragraph share a font size
 RIGHT_EDGE_TOLERANCE = 1.5  # font sizes: a line this close to the right edge was wrapped
 SENTENCE_END = ("。", "！", "？", "：", "；", "!", "?", ":", ";")
-_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 _BREAKABLE = re.compile(r"[\u3400-\u9fff\s]")  # a line may break before a CJK ideograph or after a space
 
 
@@ -105,15 +105,7 @@ def _open_error(exc: Exception) -> ExtractionError:
 
 def join_cell_lines(text: str | None) -> str:
     """Join a cell's wrapped lines: no space between Chinese characters, one between ASCII words."""
-    if not text:
-        return ""
-    parts = [p.strip() for p in text.split("\n") if p.strip()]
-    out = ""
-    for part in parts:
-        if out and _ASCII_WORD.match(out[-1]) and _ASCII_WORD.match(part[0]):
-            out += " "
-        out += part
-    return out
+    return join_lines((text or "").split("\n"))
 
 
 # ---------------------------------------------------------------- tables on a page
@@ -403,20 +395,6 @@ def continues_paragraph(prev: Line, line: Line, block: TextBlock) -> bool:
     return line.x0 <= block.left + tol or centred
 
 
-def _joined(a: str, b: str) -> str:
-    """Two wrapped lines of a paragraph joined, a space only between ASCII words."""
-    if a and b and _ASCII_WORD.match(a[-1]) and _ASCII_WORD.match(b[0]):
-        return a + " " + b
-    return a + b
-
-
-def table_text(parts: TableParts) -> str:
-    """A table as a text layer gives it: rows of tab-separated cells."""
-    rows = ["\t".join(r).rstrip("\t") for r in parts.header]
-    rows += ["\t".join(c.text for c in r).rstrip("\t") for r in parts.body]
-    return "\n".join(rows)
-
-
 class _Builder:
     """Accumulates the document text, narrative ranges, page offsets and table parts."""
 
@@ -443,7 +421,7 @@ class _Builder:
         prev = self.open_line
         if prev is not None and continues_paragraph(prev, line, block):
             last = self.chunks[-1] if self.chunks else ""
-            sep = " " if last and _ASCII_WORD.match(last[-1]) and _ASCII_WORD.match(line.text[0]) else ""
+            sep = " " if last and ASCII_WORD.match(last[-1]) and ASCII_WORD.match(line.text[0]) else ""
             self.write(sep + line.text, True)
         else:
             self.write(("\n" if self.length else "") + line.text, True)

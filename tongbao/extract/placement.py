@@ -53,11 +53,6 @@ def _sum_fits(nums: list[Number | None], slots: list[int], total_col: int | None
     return math.isclose(sum(p.value for p in parts), total.value, abs_tol=tol + 1e-6)
 
 
-def violations(texts: list[str], columns: list[Column]) -> int:
-    """How many values exceed the maximum points of the column they sit in."""
-    return sum(0 if _fits_column(parse_number(t), c) else 1 for t, c in zip(texts, columns))
-
-
 def row_adds_up(texts: list[str], total_last: bool) -> bool:
     """Whether the values before the last add up to the last, wherever the blanks are."""
     nums = [parse_number(t) for t in texts]

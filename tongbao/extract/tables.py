@@ -16,7 +16,6 @@ from ..normalize.text import clean_label
 from .headers import bare_label, is_adjustment_label, build_columns, clean_header, is_total_label, move_total_last
 from .placement import AMBIGUOUS, Placement, place, row_adds_up
 
-LABEL_HEADER = re.compile(r"(序号|编号|窗口号|窗口编号|部门|单位|名称|县|区|地区|窗口|姓名|科室|项目|类别|事项)")
 ENTITY_HEADER = re.compile(r"(部门|单位|名称|县|区|地区|窗口单位)")
 INDEX_HEADER = re.compile(r"^(序号|编号|窗口号|窗口编号|排名|名次)$")
 MIN_NUMERIC_SHARE = 0.5  # a column is a value column when at least this share of its cells are numbers
