@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from ..yamlfile import load_yaml
 from ..extract.headers import bare_label, clean_header
 from ..model import Column, Document, Finding, Table
 from .results import failed, passed
@@ -73,7 +72,7 @@ class Rule:
 
 def load_rules(path: str | Path) -> list[Rule]:
     """Rules from a YAML file: a list (or {rules: [...]}) of name, formula, table, rows, tolerance, severity, join."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    data = load_yaml(path) or []
     items = data.get("rules", []) if isinstance(data, dict) else data
     rules = []
     for i, item in enumerate(items, start=1):

@@ -14,6 +14,8 @@ from importlib import resources
 
 import yaml
 
+from ..yamlfile import load_yaml_text
+
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RE = re.compile(f"[{_CJK}]")
 
@@ -29,7 +31,7 @@ def registry() -> dict:
     """The department registry as data (tongbao/data/departments.yaml), tolerant of its shape."""
     try:
         text = resources.files("tongbao.data").joinpath("departments.yaml").read_text(encoding="utf-8")
-        data = yaml.safe_load(text) or {}
+        data = load_yaml_text(text) or {}
     except (OSError, yaml.YAMLError, ModuleNotFoundError):
         data = {}
     return data if isinstance(data, dict) else {"departments": data}

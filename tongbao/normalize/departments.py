@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
-import yaml
 from rapidfuzz import fuzz, process
 
+from ..yamlfile import load_yaml
 from .names import (BARE_LEVELS, Split, compact, may_be_list, preferred_split, region_splits, split_list,
                     split_members, strip_parentheticals)
 
@@ -78,7 +78,7 @@ class Registry:
     """The department types, their alias index and the parsing rules, loaded from YAML."""
 
     def __init__(self, path: Path | str = DEFAULT_REGISTRY):
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load_yaml(path)
         p = data.get("parsing", {})
         self.departments: dict[str, Department] = {}
         self.exact: dict[str, str] = {}
