@@ -1,6 +1,8 @@
 """Read a PDF bulletin with a text layer: ruled tables (pdfplumber), narrative paragraphs and page numbers.
 
-Pages are read one at a time and their caches flushed, so memory stays flat on long files. Each
+pdfminer (through pdfplumber) opens the file, which tells damaged and encrypted files apart; PDFium
+then parses each page's characters and lines (pdf_objects.py), which pdfplumber's table finder and
+text-line grouping read as their own. Pages are read one at a time and their caches flushed, so memory stays flat on long files. Each
 page becomes a top-to-bottom list of narrative lines and tables; the document is then assembled
 the way the text reader does it: tables as TableParts (a table continued on the next page is a
 separate part marked adjacent, and `fill_document` joins them), narrative lines joined into

@@ -18,6 +18,7 @@ from ..pdfium_lock import PDFIUM_LOCK
 
 LINE_BREAKS = (10, 13)  # PDFium puts \r\n between text lines; pdfminer has no such characters
 UPRIGHT_ANGLE = 0.01  # radians: a character turned less than this reads left to right
+BASELINE_TOLERANCE = 0.01  # points: characters of one line share their baseline
 MAX_FORM_DEPTH = 8  # form XObjects nest; deeper nesting is a malformed or hostile file
 
 
@@ -101,7 +102,19 @@ def _chars(textpage, height: float, page_number: int, doctop: float) -> list[dic
             "y0": height - bottom, "y1": height - top, "doctop": doctop + top,
             "width": box.right - box.left, "height": bottom - top, "size": size, "upright": upright,
         })
+    _trim_overlaps(out)
     return out
+
+
+def _trim_overlaps(chars: list[dict]) -> None:
+    """End each character where the next one on its baseline starts, when that is inside its box.
+    PDFium sizes the box of a font it substitutes (not embedded) by the substitute's glyph, wider
+    than the advance the PDF gives; the next character's position is that advance."""
+    for ch, nxt in zip(chars, chars[1:]):
+        if ch["upright"] and nxt["upright"] and abs(nxt["bottom"] - ch["bottom"]) <= BASELINE_TOLERANCE \
+                and ch["x0"] < nxt["x0"] < ch["x1"]:
+            ch["x1"] = nxt["x0"]
+            ch["width"] = ch["x1"] - ch["x0"]
 
 
 def _shapes(page, height: float, page_number: int, doctop: float) -> list[dict]:
