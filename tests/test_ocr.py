@@ -19,8 +19,9 @@ from tongbao.extract.headers import clean_header
 from tongbao.model import Document
 from tongbao.normalize.text import clean_label
 from tongbao.render.examples import score_bulletin
-from tongbao.render.hostile import image_only_pdf
-from tongbao.render.pdf import render_pdf
+from tongbao.extract import read_document
+from tongbao.render.hostile import image_only_pdf, partly_scanned_pdf
+from tongbao.render.pdf import DEFAULT_FONT, render_pdf
 
 CJK_FONTS = [
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -138,3 +139,31 @@ def test_row_sums_checked_without_false_errors(doc):
 def test_maybe_ocr_reads(scan):
     got = ocr.maybe_ocr(scan, new_doc(scan))
     assert got is not None and got.doc_number == SPEC.doc_number
+
+
+@pytest.fixture(scope="module")
+def partly_scanned(tmp_path_factory) -> Path:
+    """The score bulletin with its annex page 2 (the score table) scanned; pages 1 and 3 keep their text."""
+    out = tmp_path_factory.mktemp("mixed")
+    good = render_pdf(SPEC, out / "score.pdf", font=cjk_font() or DEFAULT_FONT)
+    return partly_scanned_pdf(good, out / "score_mixed.pdf", [2], dpi=300)
+
+
+def test_partly_scanned_pdf_without_ocr_names_the_pages_it_could_not_read(partly_scanned, monkeypatch):
+    monkeypatch.setenv("TONGBAO_OCR", "0")
+    doc = read_document(partly_scanned)
+    assert doc.status == "ok" and doc.n_pages == 3
+    assert [t.annex for t in doc.tables] == ["附件2"]  # page 3's table, from the text layer
+    warning = [f for f in doc.findings if f.check == "ocr"]
+    assert [(f.severity, "scanned page 2" in f.message) for f in warning] == [("warning", True)]
+
+
+@pytest.mark.ocr
+def test_partly_scanned_pdf_reads_the_scanned_page_by_ocr(partly_scanned):
+    doc = run_checks(read_document(partly_scanned))
+    assert doc.status == "ok" and doc.doc_number == SPEC.doc_number
+    methods = {t.annex: t.method for t in doc.tables}
+    assert methods == {"附件1": ocr.METHOD, "附件2": "pdfplumber"}
+    right, total = cell_share(doc)
+    assert right / total >= MIN_CELL_SHARE, f"{right}/{total} cells right"
+    assert [f.severity for f in doc.findings if f.check == "ocr"] == ["info"]

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tongbao.extract import read_document
-from tongbao.extract.pdf import PageTable, join_cell_lines, open_pdf, read_pages, read_pdf
+from tongbao.extract.pdf import join_cell_lines, open_pdf, read_pages, read_pdf
+from tongbao.extract.pdf_pages import PageTable
 from tongbao.extract.pdf_camelot import CamelotReader, choose, needs_second_opinion, score
 from tongbao.extract.tables import RawCell, TableParts
 from tongbao.extract.tables import is_side_by_side

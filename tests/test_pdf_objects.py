@@ -14,7 +14,8 @@ from reportlab.pdfgen import canvas
 
 from tongbao.errors import ExtractionError
 from tongbao.extract import read_document
-from tongbao.extract.pdf import ENGINE_ENV, PageTable, PdfiumPage, _with_pdfium_objects, open_pdf, read_pages
+from tongbao.extract.pdf import ENGINE_ENV, PdfiumPage, _with_pdfium_objects, open_pdf, read_pages
+from tongbao.extract.pdf_pages import PageTable
 from tongbao.extract.pdf_objects import Matrix, page_objects, readable
 from tongbao.render.examples import examples
 from tongbao.render.pdf import DEFAULT_FONT, register_font, render_pdf

@@ -138,16 +138,10 @@ class Finding:
         return json.dumps(self.locations, ensure_ascii=False)
 
 
-@dataclass
-class Document:
-    """One input file and everything extracted from it."""
+@dataclass(kw_only=True)
+class Metadata:
+    """What a bulletin says of itself: who issued it, its number, title, date, period and region."""
 
-    doc_id: str
-    source_path: str
-    format: str
-    status: str = STATUS_OK
-    error: str | None = None
-    text: str = ""
     issuer: str | None = None
     province: str | None = None
     city: str | None = None
@@ -158,6 +152,18 @@ class Document:
     period_start: str | None = None
     period_end: str | None = None
     period_label: str | None = None
+
+
+@dataclass
+class Document(Metadata):
+    """One input file and everything extracted from it (its Metadata fields are keyword-only)."""
+
+    doc_id: str
+    source_path: str
+    format: str
+    status: str = STATUS_OK
+    error: str | None = None
+    text: str = ""
     n_pages: int | None = None
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)

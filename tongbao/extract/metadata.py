@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
 
+from ..model import Metadata
 from ..normalize.text import clean_label, squeeze_spaces
 
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［【]\s*(\d{4})\s*[〕\]］】]\s*\d+\s*号")
@@ -24,20 +24,6 @@ ISSUE_NO = re.compile(r"(\d{4})\s*年\s*第\s*(\d+)\s*期")
 MONTH_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
 CITY_IN_NAME = re.compile(r"([\u4e00-\u9fff]{2,7}?(?:市|自治州|地区|盟))")
 DISTRICT_IN_NAME = re.compile(r"(?:市|州)([\u4e00-\u9fff]{1,5}?(?:区|县|旗))")
-
-
-@dataclass
-class Metadata:
-    issuer: str | None = None
-    doc_number: str | None = None
-    title: str | None = None
-    issue_date: str | None = None
-    period_start: str | None = None
-    period_end: str | None = None
-    period_label: str | None = None
-    province: str | None = None
-    city: str | None = None
-    district: str | None = None
 
 
 @lru_cache(maxsize=1)

@@ -43,6 +43,7 @@ from ..model import Document, Finding
 from .geometry import gaps
 from .document import fill_document
 from .pdf_lineless import find_lineless_tables
+from .pdf_pages import Line, PageContent, PageTable, build_document
 from .tables import RawCell, TableParts
 from .text_layout import PAGE_NUMBER, split_header
 
@@ -614,8 +615,6 @@ def narrative_words(image: np.ndarray) -> list[Word]:
 
 def ocr_page(gray: np.ndarray, number: int, scale: float) -> OcrPage:
     """One page image read: tables (cell by cell) and narrative lines (page layout analysis)."""
-    from .pdf import Line, PageTable
-
     ink, h, v = line_masks(gray)
     grids = find_grids(h, v)
     bands = find_bands(h, grids, gray.shape[1])
@@ -668,8 +667,6 @@ def ocr_page(gray: np.ndarray, number: int, scale: float) -> OcrPage:
 
 def _snap_sizes(pages: list[OcrPage]) -> None:
     """Give lines of about the same glyph height one size, so paragraphs are not split by OCR jitter."""
-    from .pdf import Line
-
     lines = sorted((it for p in pages for it in p.items if isinstance(it, Line)), key=lambda l: l.size)
     cluster: list = []
     for line in lines + [None]:
@@ -686,8 +683,8 @@ def _snap_sizes(pages: list[OcrPage]) -> None:
 # ---------------------------------------------------------------- the document
 
 
-def rasterise(data: bytes, dpi: int = DPI):
-    """(page number, grayscale image, points per pixel) for each page, one at a time."""
+def rasterise(data: bytes, dpi: int = DPI, numbers: list[int] | None = None):
+    """(page number, grayscale image, points per pixel) for each page (or each of `numbers`), one at a time."""
     import pypdfium2 as pdfium
 
     try:
@@ -697,6 +694,8 @@ def rasterise(data: bytes, dpi: int = DPI):
         raise ExtractionError(f"OCR: cannot open the PDF for rasterising: {exc}") from exc
     try:
         for i in range(len(pdf)):
+            if numbers is not None and i + 1 not in numbers:
+                continue
             with PDFIUM_LOCK:  # held per page, never across the yield
                 page = pdf[i]
                 try:
@@ -710,38 +709,58 @@ def rasterise(data: bytes, dpi: int = DPI):
             pdf.close()
 
 
-def read_scanned_pdf(data: bytes, doc: Document, dpi: int = DPI, workers: int | None = None) -> Document:
-    """Fill `doc` from a PDF whose pages are images, by OCR. Raises ExtractionError when OCR is missing."""
-    from .pdf import PageContent, build_document
-
-    if not ocr_available():
-        raise ExtractionError(NO_OCR_REASON)
+def ocr_pages(data: bytes, dpi: int = DPI, numbers: list[int] | None = None, workers: int | None = None) -> list[PageContent]:
+    """Every page (or each of `numbers`) rasterised and read by OCR, a few pages in flight at a time."""
     workers = workers or max(1, min(4, os.cpu_count() or 1))
     results: list[OcrPage] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque = deque()
-        for number, image, scale in rasterise(data, dpi):
+        for number, image, scale in rasterise(data, dpi, numbers):
             pending.append(pool.submit(ocr_page, image, number, scale))
             while len(pending) > 2 * workers:
                 results.append(pending.popleft().result())
         while pending:
             results.append(pending.popleft().result())
-    if not results:
-        raise ExtractionError("PDF has no pages")
     _snap_sizes(results)
-    pages = [PageContent(p.number, p.items, p.n_words, p.height) for p in results]
-    if not any(p.n_words for p in results):
+    return [PageContent(p.number, p.items, p.n_words, p.height) for p in results]
+
+
+def _ocr_finding(doc: Document, what: str, dpi: int) -> Finding:
+    return Finding(doc_id=doc.doc_id, check="ocr", severity="info",
+                   message=f"{what} read by OCR ({engine_version()}, {LANGS}, {dpi} dpi): "
+                           f"a mismatch in its tables may be an OCR misreading; check the cell against the page image")
+
+
+def read_scanned_pdf(data: bytes, doc: Document, dpi: int = DPI, workers: int | None = None) -> Document:
+    """Fill `doc` from a PDF whose pages are images, by OCR. Raises ExtractionError when OCR is missing."""
+    if not ocr_available():
+        raise ExtractionError(NO_OCR_REASON)
+    pages = ocr_pages(data, dpi, workers=workers)
+    if not pages:
+        raise ExtractionError("PDF has no pages")
+    if not any(p.n_chars for p in pages):
         raise ExtractionError("no text layer (scanned PDF) and OCR found no text on its pages")
     built = build_document(pages)
     doc.page_offsets = built.page_offsets
     fill_document(doc, built.text(), built.parts, built.narrative)
     doc.n_pages = len(pages)
-    doc.findings.append(Finding(
-        doc_id=doc.doc_id, check="ocr", severity="info",
-        message=f"scanned PDF read by OCR ({engine_version()}, {LANGS}, {dpi} dpi): "
-                f"a mismatch in its tables may be an OCR misreading; check the cell against the page image",
-    ))
+    doc.findings.append(_ocr_finding(doc, "scanned PDF", dpi))
     return doc
+
+
+def read_scanned_pages(data: bytes, pages: list[PageContent], scanned: list[int], doc: Document,
+                       dpi: int = DPI) -> list[PageContent]:
+    """A PDF with text on some pages and scans on others: the scanned pages read by OCR in their
+    place. Without OCR they stay empty and a warning names them, so nothing is dropped unsaid."""
+    listed = ("page " if len(scanned) == 1 else "pages ") + ", ".join(map(str, scanned))
+    if not ocr_available():
+        doc.findings.append(Finding(
+            doc_id=doc.doc_id, check="ocr", severity="warning",
+            message=f"scanned {listed} (images without a text layer) not read: install OCR (`make ocr`) to read them"))
+        return pages
+    read = {p.number: p for p in ocr_pages(data, dpi, numbers=scanned)}
+    doc.findings.append(_ocr_finding(doc, f"scanned {listed}", dpi))
+    return [read.get(p.number, p) for p in pages]
 
 
 def maybe_ocr(data: bytes, doc: Document) -> Document | None:

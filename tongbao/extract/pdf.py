@@ -1,12 +1,10 @@
-"""Read a PDF bulletin with a text layer: ruled tables (pdfplumber), narrative paragraphs and page numbers.
+"""Read a PDF bulletin with a text layer: ruled tables (pdfplumber), narrative lines and page numbers.
 
 pdfminer (through pdfplumber) opens the file, which tells damaged and encrypted files apart; PDFium
 then parses each page's characters and lines (pdf_objects.py), which pdfplumber's table finder and
-text-line grouping read as their own. Pages are read one at a time and their caches flushed, so memory stays flat on long files. Each
-page becomes a top-to-bottom list of narrative lines and tables; the document is then assembled
-the way the text reader does it: tables as TableParts (a table continued on the next page is a
-separate part marked adjacent, and `fill_document` joins them), narrative lines joined into
-paragraphs, and the character ranges of the narrative handed over so figures come only from it.
+text-line grouping read as their own. Pages are read one at a time and their caches flushed, so
+memory stays flat on long files. Each page becomes a top-to-bottom list of narrative lines and
+tables, assembled into the document by pdf_pages.py.
 """
 from __future__ import annotations
 
@@ -14,7 +12,6 @@ import bisect
 import io
 import os
 import re
-from dataclasses import dataclass, field
 
 import pdfplumber
 from pdfplumber.page import DerivedPage
@@ -23,13 +20,14 @@ from ..errors import ExtractionError
 from ..model import Document
 from ..pdfium_lock import PDFIUM_LOCK
 from .geometry import gaps
-from .flow import ASCII_WORD, join_lines, table_text
+from .flow import join_lines
 from .document import fill_document
+from .pdf_pages import Line, PageContent, PageTable, build_document
 from .pdf_camelot import CamelotReader, choose, needs_second_opinion
 from .pdf_objects import open_document, page_objects, readable
 from .pdf_lineless import METHOD as LINELESS_METHOD, find_lineless_tables
 from .tables import RawCell, TableParts
-from .text_layout import PAGE_NUMBER, context_above, notes_below, split_header
+from .text_layout import PAGE_NUMBER, split_header
 
 METHOD = "pdfplumber"
 ENGINE_ENV = "TONGBAO_PDF_ENGINE"  # "pdfium" (default): PDFium reads each page's objects; "pdfminer": pdfplumber's own parse
@@ -40,51 +38,8 @@ RULE_X_TOLERANCE = 2.0  # points: horizontal rules of one table start and end at
 MIN_RULES = 3  # a horizontally ruled table has at least a top rule, a header rule and a bottom rule
 MIN_RULE_WIDTH_SHARE = 0.3  # of the page width: shorter rules are underlines, not table rules
 MIN_COLUMN_GAP = 4.0  # points of empty x between columns of a table without vertical rules
-SIZE_TOLERANCE = 0.6  # points: lines of one paragraph share a font size
-RIGHT_EDGE_TOLERANCE = 1.5  # font sizes: a line this close to the right edge was wrapped
-SENTENCE_END = ("。", "！", "？", "：", "；", "!", "?", ":", ";")
+SCANNED_PAGE_SHARE = 0.5  # a page without text whose largest image covers this much of it is a scan
 _BREAKABLE = re.compile(r"[\u3400-\u9fff\s]")  # a line may break before a CJK ideograph or after a space
-
-
-@dataclass
-class Line:
-    """A narrative line of a page, with where it was printed and its font size."""
-
-    text: str
-    page: int
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    lead: float = 0.0  # width of the line's first unbreakable run ("98.05%。"), to judge a wrap
-
-
-
-@dataclass
-class PageTable:
-    """A table found on a page: its parts (without context yet) and its vertical extent."""
-
-    parts: TableParts
-    bbox: tuple[float, float, float, float]
-
-    @property
-    def top(self) -> float:
-        return self.bbox[1]
-
-    @property
-    def bottom(self) -> float:
-        return self.bbox[3]
-
-
-@dataclass
-class PageContent:
-    """What one page holds, top to bottom: narrative lines and tables."""
-
-    number: int
-    items: list = field(default_factory=list)  # Line | PageTable, sorted by top
-    n_chars: int = 0
-    height: float = 0.0
 
 
 # ---------------------------------------------------------------- opening
@@ -344,10 +299,18 @@ def _lead_width(chars: list[dict]) -> float:
     return end - chars[0]["x0"]
 
 
+def image_share(page) -> float:
+    """The share of the page's area its largest image covers."""
+    area = float(page.width) * float(page.height) or 1.0
+    return max((float(i["x1"] - i["x0"]) * float(i["bottom"] - i["top"]) / area for i in page.images), default=0.0)
+
+
 def read_page(page, page_number: int) -> PageContent:
-    """One page as narrative lines and tables, top to bottom."""
+    """One page as narrative lines and tables, top to bottom (a page without text: how much of it
+    is an image, to tell a scanned page from a blank one)."""
     content = PageContent(page_number, n_chars=len(page.chars), height=float(page.height))
     if not content.n_chars:
+        content.image_share = image_share(page)
         return content
     tables = page_tables(page, page_number)
     lines = narrative_lines(page, page_number, _table_boxes(page, tables))
@@ -424,113 +387,6 @@ def read_pages(pdf, data: bytes | None = None) -> list[PageContent]:
     return pages
 
 
-# ---------------------------------------------------------------- assembling the document
-
-
-def text_block(pages: list[PageContent]) -> TextBlock:
-    """The text block's edges: the smallest x0 and largest x1 of the narrative lines."""
-    lines = [it for p in pages for it in p.items if isinstance(it, Line)]
-    return TextBlock(min((l.x0 for l in lines), default=0.0), max((l.x1 for l in lines), default=0.0))
-
-
-@dataclass
-class TextBlock:
-    """The left and right edges of the page's text block (largest extent of narrative lines)."""
-
-    left: float
-    right: float
-
-    @property
-    def centre(self) -> float:
-        return (self.left + self.right) / 2
-
-
-def continues_paragraph(prev: Line, line: Line, block: TextBlock) -> bool:
-    """`line` goes on the paragraph of `prev`: prev was wrapped at the right edge mid-sentence, in the
-    same font size (or ended short only because `line`'s first run did not fit), and `line` starts at the left edge (not indented) or both are centred (a title)."""
-    tol = RIGHT_EDGE_TOLERANCE * max(prev.size, 1.0)
-    if prev.text.endswith(SENTENCE_END) or abs(prev.size - line.size) > SIZE_TOLERANCE:
-        return False
-    if prev.x1 < block.right - tol and prev.x1 + line.lead <= block.right - 0.5 * max(prev.size, 1.0):
-        return False  # ends short, and the next line's first run would have fitted: not a wrap
-    centred = abs((line.x0 + line.x1) / 2 - block.centre) <= tol and abs((prev.x0 + prev.x1) / 2 - block.centre) <= tol
-    return line.x0 <= block.left + tol or centred
-
-
-class _Builder:
-    """Accumulates the document text, narrative ranges, page offsets and table parts."""
-
-    def __init__(self) -> None:
-        self.chunks: list[str] = []
-        self.length = 0
-        self.narrative: list[tuple[int, int]] = []
-        self.page_offsets: list[int] = []
-        self.parts: list[tuple[TableParts, bool]] = []
-        self.open_line: Line | None = None  # last line of the paragraph being written
-        self.text_since_table = True
-
-    def write(self, text: str, narrative: bool) -> None:
-        start = self.length
-        self.chunks.append(text)
-        self.length += len(text)
-        if narrative and text.strip():
-            if self.narrative and self.narrative[-1][1] == start:
-                self.narrative[-1] = (self.narrative[-1][0], self.length)
-            else:
-                self.narrative.append((start, self.length))
-
-    def line(self, line: Line, block: TextBlock) -> None:
-        prev = self.open_line
-        if prev is not None and continues_paragraph(prev, line, block):
-            last = self.chunks[-1] if self.chunks else ""
-            sep = " " if last and ASCII_WORD.match(last[-1]) and ASCII_WORD.match(line.text[0]) else ""
-            self.write(sep + line.text, True)
-        else:
-            self.write(("\n" if self.length else "") + line.text, True)
-        self.open_line = line
-        self.text_since_table = True
-
-    def table(self, parts: TableParts) -> None:
-        self.write(("\n" if self.length else "") + table_text(parts), False)
-        self.parts.append((parts, not self.text_since_table and bool(self.parts)))
-        self.open_line = None
-        self.text_since_table = False
-
-    def text(self) -> str:
-        return "".join(self.chunks) + "\n"
-
-
-def _context(page: PageContent, index: int, parts: TableParts) -> None:
-    """Title, annex and unit from the lines above the table on its page; notes from the lines below."""
-    above: list[str] = []
-    for it in reversed(page.items[:index]):
-        if isinstance(it, PageTable):
-            break
-        above.insert(0, it.text)
-    below = []
-    for it in page.items[index + 1:]:
-        if isinstance(it, PageTable):
-            break
-        below.append(it.text)
-    parts.title, parts.annex, parts.unit = context_above(above, len(above), -1)
-    parts.notes = notes_below([""] + below, 0)
-
-
-def build_document(pages: list[PageContent]) -> _Builder:
-    """Walk the pages in order, writing paragraphs and tables and recording where each page starts."""
-    out = _Builder()
-    block = text_block(pages)
-    for page in pages:
-        out.page_offsets.append(out.length)
-        for index, item in enumerate(page.items):
-            if isinstance(item, PageTable):
-                _context(page, index, item.parts)
-                out.table(item.parts)
-            else:
-                out.line(item, block)
-    return out
-
-
 def second_opinions(data: bytes, pages: list[PageContent]) -> None:
     """Ruled tables pdfplumber read poorly are read again by camelot lattice; the better reading stays."""
     reader = None
@@ -561,6 +417,10 @@ def read_pdf(data: bytes, doc: Document, second_opinion: bool = True) -> Documen
         if maybe_ocr(data, doc) is None:
             raise ExtractionError(NO_OCR_REASON)
         return doc
+    scanned = [p.number for p in pages if not p.n_chars and p.image_share >= SCANNED_PAGE_SHARE]
+    if scanned:
+        from .ocr import read_scanned_pages
+        pages = read_scanned_pages(data, pages, scanned, doc)
     if second_opinion:
         second_opinions(data, pages)
     built = build_document(pages)

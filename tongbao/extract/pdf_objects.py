@@ -1,4 +1,4 @@
-"""A page's characters and ruling lines read by PDFium, as the dicts pdfplumber builds from pdfminer.
+"""A page's characters, ruling lines and images read by PDFium, as the dicts pdfplumber builds from pdfminer.
 
 pdfminer's content-stream parse is most of what pdfplumber spends on a page; PDFium reads the same
 page in about a fiftieth of the time. The objects come back in pdfplumber's own shape (`text`, `x0`,
@@ -118,7 +118,8 @@ def _trim_overlaps(chars: list[dict]) -> None:
 
 
 def _shapes(page, height: float, page_number: int, doctop: float) -> list[dict]:
-    """Every painted path of the page (inside forms too), one shape per subpath."""
+    """Every painted path of the page (inside forms too), one shape per subpath; and every image,
+    as its bounding box (a page that is one large image is a scan)."""
     out: list[dict] = []
     objects = [(pdfium_c.FPDFPage_GetObject(page, i), Matrix(), 0) for i in range(pdfium_c.FPDFPage_CountObjects(page))]
     while objects:
@@ -126,11 +127,24 @@ def _shapes(page, height: float, page_number: int, doctop: float) -> list[dict]:
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             out += _path_shapes(obj, outer, height, page_number, doctop)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            out.append(_image(obj, outer, height, page_number, doctop))
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
             inner = _matrix(obj).then(outer)
             objects += [(pdfium_c.FPDFFormObj_GetObject(obj, i), inner, depth + 1)
                         for i in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
     return out
+
+
+def _image(obj, outer: Matrix, height: float, page_number: int, doctop: float) -> dict:
+    """An image's box on the page (its bounds inside a form moved by the form's matrix)."""
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+    corners = [outer.apply(x.value, y.value) for x in (left, right) for y in (bottom, top)]
+    x0, x1 = min(c[0] for c in corners), max(c[0] for c in corners)
+    y0, y1 = min(c[1] for c in corners), max(c[1] for c in corners)
+    return {"object_type": "image", "page_number": page_number, "x0": x0, "x1": x1, "top": height - y1,
+            "bottom": height - y0, "y0": y0, "y1": y1, "doctop": doctop + height - y1, "width": x1 - x0, "height": y1 - y0}
 
 
 def _matrix(obj) -> Matrix:

@@ -60,6 +60,22 @@ def image_only_pdf(source: Path, target: Path, dpi: int = 150) -> Path:
     return target
 
 
+def partly_scanned_pdf(source: Path, target: Path, scanned: list[int], dpi: int = 150) -> Path:
+    """`source` with the pages numbered in `scanned` (from 1) replaced by their scans: a bulletin
+    whose text was typed and whose annex was printed, stamped and scanned back in."""
+    scan = image_only_pdf(source, target.with_suffix(".scan.pdf"), dpi=dpi)
+    text, images, out = pdfium.PdfDocument(str(source)), pdfium.PdfDocument(str(scan)), pdfium.PdfDocument.new()
+    try:
+        for i in range(len(text)):
+            out.import_pages(images if i + 1 in scanned else text, [i])
+        out.save(str(target))
+    finally:
+        for doc in (out, images, text):
+            doc.close()
+        scan.unlink()
+    return target
+
+
 NOT_PDF = (
     "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>404 Not Found</title></head>"
     "<body><h1>404 Not Found</h1><p>您访问的页面不存在或已被删除。</p></body></html>\n"
