@@ -22,6 +22,8 @@ def test_value_above_maximum_is_found(table, data):
         return
     clean = _doc(PREAMBLE + table_to_text(table))
     assert not [f for f in clean.findings if f.check == "max_points"]
+    verified = [f for f in clean.checks if f.check == "max_points" and f.severity == "pass"]
+    assert len([f for f in verified if "个分值均不超过满分" in f.message]) == len(leaves)  # one per scored column
     r = data.draw(st.integers(min_value=0, max_value=len(table.rows) - 1))
     c = 1 + data.draw(st.integers(min_value=0, max_value=len(leaves) - 1))
     maximum = int(leaves[c - 1].text.split("(")[1].rstrip("分)"))

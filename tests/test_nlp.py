@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from tongbao.extract.text import narrative_ranges
 from tongbao.extract.text_layout import table_parts
 from tongbao.nlp import narrative, pseudonymize
+from tongbao.nlp.awards import units_only
 from tongbao.nlp.pipeline import get_nlp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,3 +222,15 @@ def test_quantities_roundtrip(value, unit, tpl, space, chinese):
     assert f.value * scale.get(f.unit, 1) == pytest.approx(float(value) * scale.get(unit, 1))
     assert base.get(f.unit, f.unit) == base.get(unit, unit)
     assert sentence[f.start:f.end] == f.text and printed in f.text
+
+
+def test_figure_entities_name_units_not_people():
+    """A figure's entity written as units each followed by a person keeps the units only, so what
+    reaches the department matcher is a list of departments."""
+    text = ("十二、市政务服务保障中心陈锦园，以及市人社局余卫强、市商务局吴露萍等 12 个窗口服务部门"
+            "受到办事群众的表扬。")
+    figure = next(f for f in narrative(text, "d" * 64).figures if f.value == 12)
+    assert figure.entity_raw == "市人社局、市商务局"
+    assert units_only("以及市人社局余卫强、市商务局吴露萍") == "市人社局、市商务局"
+    assert units_only("市科技局、文旅局和公安局") == "市科技局、文旅局和公安局"  # no person: unchanged
+    assert units_only("罗明雨") is None and units_only(None) is None

@@ -131,6 +131,7 @@ def check_parts_within_whole(table: Table) -> list[Finding]:
             wcell = cell_at(table, r, whole.index)
             if wcell is None or wcell.value is None or wcell.unsure:
                 continue
+            held, broken = [], False
             for col in parts:
                 cell = cell_at(table, r, col.index)
                 if cell is None or cell.value is None or cell.unsure or cell.value < 0:
@@ -141,4 +142,13 @@ def check_parts_within_whole(table: Table) -> list[Finding]:
                                       expected=wcell.value, reported=cell.value, tolerance=0.0,
                                       locations=[location(table, cell), location(table, wcell)],
                                       arithmetic=f"{cell.text} > {wcell.text}"))
+                    broken = True
+                else:
+                    held.append(cell)
+            if held and not broken:
+                out.append(passed(table.doc_id, "part_of_total",
+                                  f"「{wcell.row_label}」{len(held)} 项均不超过「{label_of(whole)}」{wcell.text}",
+                                  expected=wcell.value, reported=max(c.value for c in held), tolerance=0.0,
+                                  locations=[location(table, c) for c in held] + [location(table, wcell)],
+                                  arithmetic=" , ".join(f"{c.text} ≤ {wcell.text}" for c in held)))
     return out

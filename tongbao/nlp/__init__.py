@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .awards import Award, find_awards
+from .awards import Award, find_awards, units_only
 from .mentions import Mention, find_mentions, pseudonymize
 from .pipeline import get_nlp
 from .quantities import NarrativeFigure, figures_from, scan
@@ -56,8 +56,9 @@ def narrative(text: str, doc_id: str, ranges: list[tuple[int, int]] | None = Non
             quantities.extend((q, lo, hi) for q in scan(text, a, b, starts))
     figures = figures_from(text, doc_id, quantities, departments=departments)
     awards = find_awards(text, doc_id, ranges)
-    # a banner's count speaks of the unit that received it
     for f in figures:
+        f.entity_raw = units_only(f.entity_raw)
+        # a banner's count speaks of the unit that received it
         for a in awards:
             if a.title == "锦旗" and a.start <= f.start < a.end + 1:
                 f.entity_raw = a.recipient

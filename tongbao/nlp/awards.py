@@ -77,6 +77,23 @@ def split_unit_person(item: str) -> tuple[str | None, str | None]:
     return item, None
 
 
+LIST_CONNECTORS = re.compile(r"^(?:以及|及|和|与|还有)")
+
+
+def units_only(name: str | None) -> str | None:
+    """The units of a name list with the people written after them left out:
+    "以及市人社局余卫强、市商务局吴露萍" → "市人社局、市商务局". A figure speaks of units, and only
+    unit names go to the department matcher."""
+    if not name:
+        return name
+    units = []
+    for item in re.split(r"[、，,]", LIST_CONNECTORS.sub("", compact(name))):
+        unit, _person = split_unit_person(LIST_CONNECTORS.sub("", item)) if item else (None, None)
+        if unit:
+            units.append(unit)
+    return "、".join(units) or None
+
+
 class _Carry:
     """The region prefix of the list's last prefixed item, given to items written without one (市X局、Y局)."""
 
@@ -151,7 +168,7 @@ def _heading_lists(text, doc_id, lo, hi, out):
         body_c = compact(body).rstrip("。；;")
         if not body_c or "“" in body_c or len(body_c) < 4:
             continue
-        pairs = _person_pairs(body_c)
+        pairs = person_pairs(body_c)
         if pairs:
             for person, dept in pairs:
                 out.append(Award("", doc_id, c, d, body, title, person, "person", dept, period))
@@ -166,8 +183,10 @@ def _heading_lists(text, doc_id, lo, hi, out):
 _PAIR = re.compile(r"(?P<names>[^（()）]+?)[（(](?P<dept>[^（()）]+)[)）]")
 
 
-def _person_pairs(body: str) -> list[tuple[str, str]]:
-    """[(person, department)] from "陈雅玲、杨海霞（厦门市市场监督管理局），倪艳云（厦门市民政局）"."""
+def person_pairs(body: str) -> list[tuple[str, str]]:
+    """[(person, department)] from "陈雅玲、杨海霞（厦门市市场监督管理局），倪艳云（厦门市民政局）":
+    the names before each parenthetical are people of that department. [] unless the whole text is
+    such a list (every name a person's, every parenthetical a department's)."""
     out = []
     pos = 0
     for m in _PAIR.finditer(body):

@@ -65,6 +65,9 @@ class Department:
     within: tuple[str, ...] = ()
 
 
+REGION_PREFIX = "region:"  # entity id of a name that is only a place: region:思明区
+
+
 def new_id(core: str) -> str:
     """The stable id of a name the registry does not know: sha1 of its cleaned core."""
     return "new:" + hashlib.sha1(core.encode("utf-8")).hexdigest()[:10]
@@ -167,6 +170,7 @@ class _Node:
     leaf: _Leaf | None
     children: list["_Node"]
     is_list: bool = False
+    guessed: bool = False  # a list read from names run together without a separator: always reviewed
 
 
 @dataclass
@@ -283,10 +287,13 @@ class DepartmentMatcher:
         prefix_of = self._prefix_of(city)
         items = split_list(clean, prefix_of=prefix_of, dept_words=self.registry.dept_words) \
             if may_be_list(clean) else [clean]
+        guessed = False
         if len(items) == 1:
-            items = self._unglue(items[0], city) or items
+            unglued = self._unglue(items[0], city)
+            items, guessed = (unglued, True) if unglued else (items, False)
         if len(items) > 1:
-            return _Node(clean, None, [self._plan_single(it, city, prefix_of) for it in items], is_list=True)
+            return _Node(clean, None, [self._plan_single(it, city, prefix_of) for it in items], is_list=True,
+                         guessed=guessed)
         return self._plan_single(items[0] if items else clean, city, prefix_of)
 
     def _plan_single(self, text: str, city: str | None, prefix_of) -> _Node:
@@ -361,8 +368,9 @@ class DepartmentMatcher:
                 if eid:
                     return _Leaf(sp, eid, r.name_of(eid), "rule", 80.0, True)
         whole_region = next((s for s in splits if not s.core and not s.weak), None)
-        if whole_region is not None:  # the name is a place (思明区): nothing to score
-            return _Leaf(whole_region, new_core=name, score=0.0)
+        if whole_region is not None:  # the name is a place (思明区, a row of a table by district): not a department
+            place = whole_region.region or name
+            return _Leaf(whole_region, REGION_PREFIX + place, place, "region", 100.0, False)
         sp = preferred_split(splits, r.protected)
         core = self._strip_window(sp.core)
         for pat, repl in r.fuzzy_normalize:
@@ -553,11 +561,12 @@ class DepartmentMatcher:
     # ------------------------------------------------------------------ building results
     def _build(self, node: _Node, raw: str, city: str | None) -> EntityMatch:
         members = [self._build(c, c.text, city) for c in node.children]
-        if node.is_list:
+        if node.is_list:  # several units: no entity of its own; reviewed where a member is, or the split a guess
             first = members[0] if members else None
             return EntityMatch(raw, city if city is not None else (first.city if first else None),
                                first.level if first else None, first.region if first else None,
-                               new_id(node.text), None, 0.0, "new", True, members, [])
+                               new_id(node.text), None, min((m.score for m in members), default=0.0), "list",
+                               node.guessed or not members or any(m.needs_review for m in members), members, [])
         leaf = node.leaf
         sp = leaf.split
         cty = city if city is not None else sp.city

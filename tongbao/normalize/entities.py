@@ -3,18 +3,21 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..extract.headers import is_total_label
 from ..model import Document
 from ..export.schemas import conform, empty_frame
 
 
 def mentioned_names(docs: list[Document]) -> list[tuple[str, str | None]]:
-    """(raw name, city) pairs from table row labels, figures, awards and mentions, first-seen order."""
+    """(raw name, city) pairs from table row labels (total rows aside), figures, awards and mentions,
+    first-seen order."""
     seen: dict[tuple[str, str | None], None] = {}
     for d in docs:
         for t in d.tables:
             for r in t.rows:
-                if r and r[0].row_label and not r[0].row_label.isdigit():
-                    seen.setdefault((r[0].row_label, d.city), None)
+                label = r[0].row_label if r else None
+                if label and not label.isdigit() and not is_total_label(label):
+                    seen.setdefault((label, d.city), None)
         for f in d.figures:
             if f.entity_raw:
                 seen.setdefault((f.entity_raw, d.city), None)

@@ -304,24 +304,3 @@ def parse_name(raw: str, *, city: str | None = None, places: frozenset[str] = fr
     for mt in member_texts:
         members.extend(split_list(mt, prefix_of=prefix_of, dept_words=dept_words, inherit=own_prefix))
     return ParsedName(raw=raw, clean=clean, name=name, splits=splits, members=tuple(members))
-
-
-_PERSON_SEP = re.compile(r"[、，,；;。\s]+")
-
-
-def split_person_department(text: str) -> list[tuple[str, str]]:
-    """[(person, department_raw)] from "陈雅玲、杨海霞（厦门市市场监督管理局），倪艳云（厦门市民政局）".
-
-    The names before each parenthetical are people; the parenthetical is their department.
-    """
-    out: list[tuple[str, str]] = []
-    pending = ""
-    for seg, paren in _top_level_parts(clean_label(text)):
-        if not paren:
-            pending += seg
-            continue
-        dept = seg.strip()
-        people = [p for p in _PERSON_SEP.split(pending) if p]
-        out.extend((p, dept) for p in people)
-        pending = ""
-    return out
