@@ -19,7 +19,7 @@ from tongbao.pipeline import process_file
 from tongbao.render.examples import examples
 from tongbao.render.hostile import write_hostile_pdfs
 from tongbao.render.pdf import render_pdf
-from tongbao.render.spec import BulletinSpec, TableSpec, spec_to_text
+from tongbao.render.spec import BulletinSpec, HeaderCell, TableSpec, spec_to_text
 
 from roundtrip import assert_table_matches, squash
 from strategies import score_tables
@@ -134,8 +134,10 @@ def test_generated_tables_round_trip(tmp_path, table):
     assert {f.value for f in doc.figures} >= {1234.0, 567.0, 45.95}
 
 
-# derandomize: random seeds still find failing lineless layouts (e.g. --hypothesis-seed=3), not yet diagnosed;
-# the suite runs a fixed set of examples that pass until that is fixed.
+# derandomize: random layouts still find lineless tables read wrong, so the suite runs a fixed set of
+# examples. Known open cases: a group label over two columns whose leaves carry "(1分)" (the group
+# is centred over the gap between two labels), and a long label wrapped in a one-level table read as
+# partial. Fixed ones are pinned by the test_lineless_* regressions above.
 @settings(max_examples=15, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
 @given(table=score_tables(max_rows=40).filter(lambda t: len(t.header) == 1))
@@ -150,6 +152,37 @@ def test_generated_lineless_tables_round_trip(tmp_path, table):
     assert_table_matches(table, doc.tables[0], 0, geometry=True)
     assert doc.tables[0].method == "pdfplumber-text" and "no ruling lines" in doc.tables[0].method_reason
     assert {f.value for f in doc.figures} >= {1234.0, 567.0, 45.95}
+
+
+def _lineless_round_trip(tmp_path, header: list[list[HeaderCell]], rows: list[list[str]]) -> None:
+    table = TableSpec(title="窗口考核统计表", annex="附件1", header=header, rows=rows, ruling="none")
+    doc = read_document(render_pdf(_bulletin(table), tmp_path / "gen.pdf"))
+    assert doc.status == "ok", doc.error
+    assert len(doc.tables) == 1, [t.title for t in doc.tables]
+    assert_table_matches(table, doc.tables[0], 0, geometry=True)
+
+
+def test_lineless_group_label_over_columns_right_of_a_wide_label_column(tmp_path):
+    """A group label centred over three columns, beside a label column widened by one long name:
+    the column edges are guesses from empty strips, so the centring is judged on the labels below."""
+    header = [[HeaderCell("部门", 1, 2), HeaderCell("办件管理", 3, 1)],
+              [HeaderCell("网厅办件"), HeaderCell("电子证照"), HeaderCell("并联审批")]]
+    rows = [["市人社局", "0", "0", "0"]] + [["", "0", "0", "0"]] * 36 + [["市公安局(含出入境支队)1分中心", "0", "0", "0"]]
+    _lineless_round_trip(tmp_path, header, rows)
+
+
+def test_lineless_group_labels_side_by_side(tmp_path):
+    """Three group labels on one line, one over a single column: each heads the columns that leave
+    every column under exactly one of them, not the widest run centred on it."""
+    header = [[HeaderCell("部门", 1, 2), HeaderCell("办件管理", 3, 1), HeaderCell("服务评价"), HeaderCell("窗口建设", 3, 1)],
+              [HeaderCell(t) for t in ("网厅办件", "电子证照", "并联审批", "星级达标", "行为规范", "党建工作", "信息宣传")]]
+    _lineless_round_trip(tmp_path, header, [["市人社局"] + ["0"] * 7, [""] + ["0"] * 7])
+
+
+def test_lineless_table_with_a_single_number(tmp_path):
+    """A one-row table holding one digit is still looked for (three stacked header levels above it)."""
+    header = [[HeaderCell("部门", 1, 3), HeaderCell("考核项目")], [HeaderCell("办件管理")], [HeaderCell("网厅办件")]]
+    _lineless_round_trip(tmp_path, header, [["市人社局", "0"]])
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))

@@ -251,9 +251,9 @@ def page_tables(page, page_number: int) -> list[PageTable]:
 
 def lineless_tables(page, page_number: int, taken: list[tuple]) -> list[PageTable]:
     """Tables without ruling lines among the characters outside the tables already found; skipped
-    when too few digits are left for a table of numbers."""
+    when no digit is left (a table of numbers has at least one)."""
     rest = [c for c in page.chars if not _inside(c, taken)] if taken else page.chars
-    if sum(c["text"].isdigit() for c in rest) < 4:
+    if not any(c["text"].isdigit() for c in rest):
         return []
     out = []
     for t in find_lineless_tables(rest, page_number):

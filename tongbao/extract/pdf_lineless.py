@@ -247,7 +247,7 @@ def _header_grid(blocks: list[Block], edges: list[float]) -> list[list[str]]:
     n = len(edges) - 1
     if not blocks:
         return []
-    spans = [(b, *_span(b, blocks, edges)) for b in blocks]
+    spans = [(b, *span) for b, span in _choose_spans(blocks, {id(b): _spans(b, blocks, edges) for b in blocks})]
     spans = [s for s in spans if s[1] <= s[2]]
     chains = [[s for s in sorted(spans, key=lambda s: s[0].top) if s[1] <= c <= s[2]] for c in range(n)]
     depth = max((len(ch) for ch in chains), default=0)
@@ -259,15 +259,56 @@ def _header_grid(blocks: list[Block], edges: list[float]) -> list[list[str]]:
     return grid
 
 
-def _span(block: Block, blocks: list[Block], edges: list[float]) -> tuple[int, int]:
-    """The columns a header block heads. It overlaps some; a group label is printed centred over
-    its children, so it heads the widest run of columns around those, all with header text below
-    it and none with a block beside it, whose middle is where the label's middle is."""
+def _choose_spans(blocks: list[Block], options: dict[int, list[tuple[int, int]]]) -> list[tuple[Block, tuple[int, int]]]:
+    """One span per header block. A label centred over one column is also centred over that column
+    and its two neighbours, so labels printed side by side are read together: of their candidate
+    spans, the choice where no two overlap and the most columns are headed (the widest first on a tie)."""
+    rows: list[list[Block]] = []  # labels printed on one line (a label spanning header rows is alone)
+    for b in sorted(blocks, key=lambda b: b.top):
+        row = next((r for r in rows if abs(r[0].top - b.top) <= 0.3 * b.size), None)
+        if row is None:
+            rows.append([b])
+        else:
+            row.append(b)
+    chosen: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        row.sort(key=lambda b: b.x0)
+        best = _best_cover(row, options)
+        for b, span in zip(row, best or [options[id(b)][0] for b in row]):
+            chosen[id(b)] = span
+    return [(b, chosen[id(b)]) for b in blocks]
+
+
+def _best_cover(row: list[Block], options: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int]] | None:
+    """Spans for the blocks of one header row, left to right, that do not overlap and head the most
+    columns; None when every choice overlaps."""
+    # states: last column headed → (columns headed, choices so far); a block's options, widest first
+    states: dict[int, tuple[int, list[tuple[int, int]]]] = {-1: (0, [])}
+    for b in row:
+        nxt: dict[int, tuple[int, list[tuple[int, int]]]] = {}
+        for last, (covered, picks) in states.items():
+            for a, z in options[id(b)]:
+                if a <= last and a <= z:
+                    continue
+                key, value = max(last, z), (covered + max(0, z - a + 1), picks + [(a, z)])
+                if key not in nxt or value[0] > nxt[key][0]:
+                    nxt[key] = value
+        if not nxt:
+            return None
+        states = nxt
+    return max(states.values(), key=lambda v: v[0])[1]
+
+
+def _spans(block: Block, blocks: list[Block], edges: list[float]) -> list[tuple[int, int]]:
+    """The column spans a header block may head, widest first. It overlaps some columns; a group
+    label is printed centred over its children, so it may head any run of columns around those, all
+    with header text below it and none with a block beside it, whose middle is where the label's
+    middle is."""
     n = len(edges) - 1
     overlap = [i for i in range(n) if min(block.x1, edges[i + 1]) - max(block.x0, edges[i])
                > 0.3 * min(block.x1 - block.x0, edges[i + 1] - edges[i])]
     if not overlap:
-        return 0, -1
+        return [(0, -1)]
     a0, b0 = overlap[0], overlap[-1]
 
     def in_col(b: Block, i: int) -> bool:
@@ -279,7 +320,7 @@ def _span(block: Block, blocks: list[Block], edges: list[float]) -> tuple[int, i
         return below and not beside
 
     if not all(free(i) for i in range(a0, b0 + 1)):
-        return a0, b0
+        return [(a0, b0)]
     centre = (block.x0 + block.x1) / 2
     lo = a0
     while lo > 0 and free(lo - 1):
@@ -287,8 +328,19 @@ def _span(block: Block, blocks: list[Block], edges: list[float]) -> tuple[int, i
     hi = b0
     while hi < n - 1 and free(hi + 1):
         hi += 1
-    cands = [(abs((edges[a] + edges[b + 1]) / 2 - centre), a, b) for a in range(lo, a0 + 1) for b in range(b0, hi + 1)]
+
+    def middle(a: int, b: int) -> float:
+        """Where a label over columns a..b is centred: over its children's labels when they are known
+        (a column's edges are only guessed from empty strips), else over the columns' edges."""
+        below = [h for h in blocks if h is not block and h.top >= block.bottom - 0.5
+                 and any(in_col(h, i) for i in range(a, b + 1))]
+        ends = [h for h in below if in_col(h, a)], [h for h in below if in_col(h, b)]
+        if ends[0] and ends[1]:
+            return (min(h.x0 for h in ends[0]) + max(h.x1 for h in ends[1])) / 2
+        return (edges[a] + edges[b + 1]) / 2
+
+    cands = [(abs(middle(a, b) - centre), a, b) for a in range(lo, a0 + 1) for b in range(b0, hi + 1)]
     closest = min(d for d, _a, _b in cands)
     # the widest span centred (within rounding of the column edges) where the label is centred
-    best = max(((a, b) for d, a, b in cands if d <= closest + 0.25 * block.size), key=lambda ab: ab[1] - ab[0])
-    return best
+    centred = [(a, b) for d, a, b in cands if d <= closest + 0.25 * block.size]
+    return sorted(centred, key=lambda ab: ab[0] - ab[1])
