@@ -1,6 +1,11 @@
 """Small geometry helpers the page readers share (PDF text layer, lineless tables, OCR)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 def gaps(spans: list[tuple[float, float]], min_gap: float) -> list[tuple[float, float]]:
     """Empty intervals of at least `min_gap` between the (start, end) spans, left to right."""
@@ -10,3 +15,16 @@ def gaps(spans: list[tuple[float, float]], min_gap: float) -> list[tuple[float, 
             out.append((reach, a))
         reach = b if reach is None else max(reach, b)
     return out
+
+
+def group_lines(items: Iterable[T], key: Callable[[T], object], same_line: Callable[[list[T], T], bool]) -> list[list[T]]:
+    """Items (characters, OCR words) grouped into lines: taken in `key` order, each joins the line
+    being built when `same_line(line, item)`, else starts the next one. Each reader says what
+    "the same line" means for its items."""
+    lines: list[list[T]] = []
+    for item in sorted(items, key=key):
+        if lines and same_line(lines[-1], item):
+            lines[-1].append(item)
+        else:
+            lines.append([item])
+    return lines

@@ -40,7 +40,7 @@ import numpy as np
 from ..pdfium_lock import PDFIUM_LOCK
 from ..errors import ExtractionError
 from ..model import Document, Finding
-from .geometry import gaps
+from .geometry import gaps, group_lines
 from .document import fill_document
 from .pdf_lineless import find_lineless_tables
 from .pdf_pages import Line, PageContent, PageTable, build_document
@@ -373,17 +373,11 @@ def join_words(words: list[Word]) -> str:
 
 def text_lines(words: list[Word]) -> list[list[Word]]:
     """Words grouped into lines by their vertical centres, top to bottom."""
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: w.cy):
-        if lines:
-            last = lines[-1]
-            top, bottom = min(x.top for x in last), max(x.bottom for x in last)
-            centre = (top + bottom) / 2
-            if abs(w.cy - centre) <= 0.5 * max(bottom - top, w.height):
-                last.append(w)
-                continue
-        lines.append([w])
-    return [sorted(line, key=lambda w: w.x0) for line in lines]
+    def same_line(line: list[Word], w: Word) -> bool:
+        top, bottom = min(x.top for x in line), max(x.bottom for x in line)
+        return abs(w.cy - (top + bottom) / 2) <= 0.5 * max(bottom - top, w.height)
+
+    return [sorted(line, key=lambda w: w.x0) for line in group_lines(words, lambda w: w.cy, same_line)]
 
 
 def fix_brackets(text: str) -> str:

@@ -19,7 +19,7 @@ from pdfplumber.page import DerivedPage
 from ..errors import ExtractionError
 from ..model import Document
 from ..pdfium_lock import PDFIUM_LOCK
-from .geometry import gaps
+from .geometry import gaps, group_lines
 from .flow import join_lines
 from .document import fill_document
 from .pdf_pages import Line, PageContent, PageTable, build_document
@@ -118,12 +118,7 @@ def _text_of(chars: list[dict], tolerance: float = 3.0) -> str:
     than `tolerance` (pdfplumber's default x and y tolerances)."""
     if not chars:
         return ""
-    lines: list[list[dict]] = []
-    for ch in sorted(chars, key=lambda c: c["top"]):
-        if lines and ch["top"] - lines[-1][0]["top"] <= tolerance:
-            lines[-1].append(ch)
-        else:
-            lines.append([ch])
+    lines = group_lines(chars, lambda c: c["top"], lambda line, c: c["top"] - line[0]["top"] <= tolerance)
     out = []
     for line in lines:
         line.sort(key=lambda c: c["x0"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..normalize.numbers import parse_number
-from .geometry import gaps as empty_strips
+from .geometry import gaps as empty_strips, group_lines
 from .tables import RawCell
 
 METHOD = "pdfplumber-text"
@@ -59,12 +59,8 @@ class Block:
 
 def _runs(chars: list[dict]) -> list[list[dict]]:
     """Same-line runs of characters without a column-wide gap between them."""
-    lines: list[list[dict]] = []
-    for c in sorted(chars, key=lambda c: (round(c["top"], 0), c["x0"])):
-        if lines and abs(lines[-1][-1]["top"] - c["top"]) <= 0.3 * c["size"]:
-            lines[-1].append(c)
-        else:
-            lines.append([c])
+    lines = group_lines(chars, lambda c: (round(c["top"], 0), c["x0"]),
+                        lambda line, c: abs(line[-1]["top"] - c["top"]) <= 0.3 * c["size"])
     runs = []
     for line in lines:
         line.sort(key=lambda c: c["x0"])
