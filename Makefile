@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-browser test-ocr ocr bench bench-ocr corpus clean
+.PHONY: demo test test-slow test-browser test-ocr ocr bench bench-ocr corpus fixtures-libreoffice clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ bench-ocr: $(STAMP) ocr
 # the seeds rendered to PDF (byte-identical on each run; a test fails when they are stale)
 corpus: $(STAMP)
 	$(PY) -m tongbao.render --seeds corpus/
+
+# the examples as DOCX exported to PDF by LibreOffice (committed; rebuilt only when the examples change)
+fixtures-libreoffice: $(STAMP)
+	command -v soffice >/dev/null || (apt-get update -q && apt-get install -y -q --no-install-recommends libreoffice-writer-nogui)
+	test -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || (apt-get update -q && apt-get install -y -q fonts-wqy-microhei)
+	$(PY) -m tongbao.render --libreoffice tests/fixtures/libreoffice
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_pdf.py

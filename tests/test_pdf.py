@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tongbao.extract import read_document
+from tongbao.extract.document import broken_row_rest, merge_continued
 from tongbao.extract.pdf import join_cell_lines, open_pdf, read_pages, read_pdf
 from tongbao.extract.pdf_pages import PageTable
 from tongbao.extract.pdf_camelot import CamelotReader, choose, needs_second_opinion, score
@@ -112,6 +113,19 @@ def test_join_cell_lines():
     assert join_cell_lines("市自然资源局（含\n市不动产登记\n中心）") == "市自然资源局（含市不动产登记中心）"
     assert join_cell_lines("Service\nCenter 2") == "Service Center 2"
     assert join_cell_lines(None) == ""
+    assert join_cell_lines("966\n186") == "966186" and join_cell_lines("0.0\n0%") == "0.00%"  # numbers a narrow cell wrapped
+
+
+def test_broken_row_rest_goes_back_into_its_row():
+    """A row broken across the page leaves its rest under the repeated header of the next part."""
+    header = [["部门", "办件量"]]
+    prev = TableParts(header=header, body=[[RawCell("市人社局"), RawCell("12")], [RawCell("市自然资源局（含市"), RawCell("7")]])
+    rest = TableParts(header=header + [["不动产登记中心）", ""]], body=[[RawCell("市医保局"), RawCell("3")]])
+    assert broken_row_rest(prev.header, rest.header) == [["不动产登记中心）", ""]]
+    assert broken_row_rest(prev.header, [["部门", "办件"], ["x", ""]]) is None  # another header: not a rest
+    (table,) = merge_continued([(prev, False), (rest, True)])
+    assert [[c.text for c in r] for r in table.body] == [["市人社局", "12"], ["市自然资源局（含市不动产登记中心）", "7"], ["市医保局", "3"]]
+    assert "broken across the page" in table.method_reason
 
 
 def _bulletin(table: TableSpec) -> BulletinSpec:

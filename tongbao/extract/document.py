@@ -6,14 +6,42 @@ import re
 from ..model import Document, Finding, Table
 from ..normalize.text import squeeze_spaces
 from .metadata import extract_metadata
+from .cell_text import join_lines
 from .tables import TableParts, assemble, continues
 
 
+def broken_row_rest(previous_header: list[list[str]], header: list[list[str]]) -> list[list[str]] | None:
+    """The rows a continued part's header holds beyond the repeated header: what a row broken across
+    the page left on the next page (a wrapped name's last line, a "%"), before the first row of
+    numbers. None when the header does not begin with the previous part's."""
+    n = len(previous_header)
+    if not n or len(header) <= n:
+        return None
+    same = [[squeeze_spaces(c).replace(" ", "") for c in row] for row in header[:n]] == \
+        [[squeeze_spaces(c).replace(" ", "") for c in row] for row in previous_header]
+    return header[n:] if same else None
+
+
+def _join_broken_row(prev: TableParts, rest: list[list[str]]) -> None:
+    """Append the rest of a row broken across the page to the previous part's last row, cell by cell."""
+    last = prev.body[-1]
+    for row in rest:
+        for c, text in enumerate(row):
+            if text.strip() and c < len(last):
+                last[c].text = join_lines([last[c].text, text])
+    prev.method_reason = (prev.method_reason + "; " if prev.method_reason else "") + "a row broken across the page joined"
+
+
 def merge_continued(parts: list[tuple[TableParts, bool]]) -> list[TableParts]:
-    """Join a table part into the one before it when it is adjacent and repeats (or lacks) its header."""
+    """Join a table part into the one before it when it is adjacent and repeats (or lacks) its header;
+    the rest of a row broken across the page goes back into that row."""
     merged: list[TableParts] = []
     for part, adjacent in parts:
         prev = merged[-1] if merged else None
+        rest = broken_row_rest(prev.header, part.header) if prev is not None and adjacent and prev.body else None
+        if rest is not None:
+            _join_broken_row(prev, rest)
+            part.header = prev.header
         if prev is not None and adjacent and (not part.header or continues(prev.header, part.header)):
             prev.body.extend(part.body)
             prev.notes.extend(part.notes)

@@ -19,7 +19,8 @@ import zipfile
 
 from ..errors import ExtractionError
 from ..model import Document
-from .flow import flow_document, join_lines
+from .cell_text import join_lines
+from .flow import flow_document
 from .tables import RawCell, TableParts
 from .text_layout import split_header
 

@@ -1,25 +1,11 @@
 """The ordered flow shared by the office readers: lines and tables in reading order → a Document."""
 from __future__ import annotations
 
-import re
 
 from ..model import Document
 from .document import fill_document
 from .tables import TableParts
 from .text_layout import context_above, notes_below
-
-ASCII_WORD = re.compile(r"[A-Za-z0-9]")
-
-def join_lines(lines) -> str:
-    """A cell's lines (paragraphs, <br>) joined: nothing between Chinese characters, a space between ASCII words."""
-    out = ""
-    for part in (p.strip() for p in lines):
-        if not part:
-            continue
-        if out and ASCII_WORD.match(out[-1]) and ASCII_WORD.match(part[0]):
-            out += " "
-        out += part
-    return out
 
 
 def table_text(parts: TableParts) -> str:

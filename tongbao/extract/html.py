@@ -16,7 +16,8 @@ import re
 
 from ..errors import ExtractionError
 from ..model import Document
-from .flow import flow_document, join_lines
+from .cell_text import join_lines
+from .flow import flow_document
 from .encoding import decode_text
 from .tables import RawCell, TableParts
 from .text_layout import split_header

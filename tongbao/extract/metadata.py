@@ -51,7 +51,7 @@ def find_doc_number(text: str) -> str | None:
         return re.sub(r"\s+", "", clean_label(m.group(0)))
     for line in _lines(text[:2000]):
         if ISSUE_NO.match(line) and len(line) <= 30:
-            return line
+            return squeeze_spaces(line)  # "2023 年第 1 期" as some exports space digits from Chinese
     return None
 
 

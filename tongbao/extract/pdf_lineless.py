@@ -10,6 +10,7 @@ centre is nearest to its own (cells are vertically centred), so wrapped names st
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..normalize.numbers import parse_number
@@ -23,6 +24,8 @@ MIN_NUMBERS_PER_ROW = 1  # with at least one number in line with a number of the
 MIN_COLUMN_GAP = 2.5  # points of empty x between two columns
 RUN_GAP = 1.5  # points: glyphs of one text run touch; a wider gap separates two cells
 SIZE_TOLERANCE = 0.6
+SENTENCE_MARKS = re.compile(r"[，。；](?=.)")  # punctuation inside a sentence (not a cell's last character)
+MAX_SENTENCE_BLOCKS = 2  # this many blocks holding sentences make a candidate table a paragraph
 
 
 @dataclass
@@ -137,10 +140,22 @@ def find_lineless_tables(chars: list[dict], page_number: int) -> list[LinelessTa
     used: set[int] = set()
     for run in _runs_of_rows(_data_rows(blocks)):
         table = _table(blocks, run, page_number, used)
-        if table is not None:
+        if table is not None and not _reads_as_prose(table):
             found.append(table)
             used.update(id(b) for b in table.blocks)
     return found
+
+
+def _side_by_side(header: list[Block]) -> bool:
+    """At least MIN_COLS header labels printed on one line, next to each other (a header row), not
+    stacked lines of a paragraph above the numbers."""
+    return any(sum(abs(b.top - h.top) <= 0.3 * h.size for b in header) >= MIN_COLS for h in header)
+
+
+def _reads_as_prose(table: LinelessTable) -> bool:
+    """A paragraph whose justified spacing left empty strips between its words, not a table: its
+    blocks hold sentences (a comma or full stop inside), which table cells hardly ever do."""
+    return sum(bool(SENTENCE_MARKS.search(b.text)) for b in table.blocks) >= MAX_SENTENCE_BLOCKS
 
 
 def _table(blocks: list[Block], rows: list[list[Block]], page_number: int, used: set[int]) -> LinelessTable | None:
@@ -161,8 +176,8 @@ def _table(blocks: list[Block], rows: list[list[Block]], page_number: int, used:
     if len(gaps) + 1 < MIN_COLS:
         return None
     header_blocks = _header_blocks(blocks, body, size, x0, x1, used)
-    if len(rows) < MIN_DATA_ROWS and len(header_blocks) < MIN_COLS:
-        return None
+    if len(rows) < MIN_DATA_ROWS and not _side_by_side(header_blocks):
+        return None  # one line of numbers (a date, a signature) is a table only under a header row
     # a header label beside the body's extent heads a column left blank in every row shown here
     # (a continued table's rows whose names are "same as above")
     beside = [h for h in header_blocks if h.x1 < x0 or h.x0 > x1]

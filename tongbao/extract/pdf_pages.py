@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .flow import ASCII_WORD, table_text
+from .cell_text import ASCII_WORD
+from .flow import table_text
 from .tables import TableParts
 from .text_layout import context_above, notes_below
 
 SIZE_TOLERANCE = 0.6  # points: lines of one paragraph share a font size
 RIGHT_EDGE_TOLERANCE = 1.5  # font sizes: a line this close to the right edge was wrapped
+CENTRE_TOLERANCE = 0.5  # font sizes: how far a centred line's middle may be from the text block's
+MAX_INDENT = 4.0  # font sizes: a paragraph's first line is indented two; a line starting further right was set apart
 SENTENCE_END = ("。", "！", "？", "：", "；", "!", "?", ":", ";")
 
 
@@ -74,15 +77,24 @@ class TextBlock:
         return (self.left + self.right) / 2
 
 
+def _centred(line: Line, block: TextBlock) -> bool:
+    """The line is centred in the text block: its left and right margins agree within one size."""
+    return abs((line.x0 + line.x1) / 2 - block.centre) <= CENTRE_TOLERANCE * max(line.size, 1.0)
+
+
 def continues_paragraph(prev: Line, line: Line, block: TextBlock) -> bool:
     """`line` goes on the paragraph of `prev`: prev was wrapped at the right edge mid-sentence, in the
-    same font size (or ended short only because `line`'s first run did not fit), and `line` starts at the left edge (not indented) or both are centred (a title)."""
+    same font size (or ended short only because `line`'s first run did not fit), and `line` starts at
+    the left edge (not indented) or both are centred (a title). A line starting far right of the left
+    edge (a right-aligned signature or date) was not wrapped, however far right it ends."""
     tol = RIGHT_EDGE_TOLERANCE * max(prev.size, 1.0)
     if prev.text.endswith(SENTENCE_END) or abs(prev.size - line.size) > SIZE_TOLERANCE:
         return False
     if prev.x1 < block.right - tol and prev.x1 + line.lead <= block.right - 0.5 * max(prev.size, 1.0):
         return False  # ends short, and the next line's first run would have fitted: not a wrap
-    centred = abs((line.x0 + line.x1) / 2 - block.centre) <= tol and abs((prev.x0 + prev.x1) / 2 - block.centre) <= tol
+    centred = _centred(line, block) and _centred(prev, block)
+    if prev.x0 > block.left + MAX_INDENT * max(prev.size, 1.0) and not centred:
+        return False
     return line.x0 <= block.left + tol or centred
 
 

@@ -23,7 +23,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from ..errors import ExtractionError
 from ..model import Document
 from .docx import check_members, open_package
-from .flow import SEPARATE, flow_document, join_lines
+from .cell_text import join_lines
+from .flow import SEPARATE, flow_document
 from .tables import RawCell, TableParts
 from .text_layout import ANNEX, NOTE_LINE, UNIT_LINE, context_above, split_header
 

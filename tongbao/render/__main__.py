@@ -2,6 +2,9 @@
 
 `python -m tongbao.render --seeds corpus/ [OUTDIR]`: render every seed text bulletin corpus/<name>.txt
 as <OUTDIR or corpus>/<name>.pdf (see tongbao.render.seeds).
+
+`python -m tongbao.render --libreoffice OUTDIR`: the examples as DOCX exported to PDF by LibreOffice
+(see tongbao.render.libreoffice).
 """
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ from .examples import examples
 from .pdf import render_pdf
 from .spec import spec_to_dict
 
-USAGE = "usage: python -m tongbao.render OUTDIR\n       python -m tongbao.render --seeds SEED_DIR [OUTDIR]"
+USAGE = ("usage: python -m tongbao.render OUTDIR\n       python -m tongbao.render --seeds SEED_DIR [OUTDIR]\n"
+         "       python -m tongbao.render --libreoffice OUTDIR")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
         from .seeds import render_seeds
 
         for pdf in render_seeds(args[1], args[2] if len(args) == 3 else None):
+            print(pdf)
+        return 0
+    if args and args[0] == "--libreoffice" and len(args) == 2:
+        from .libreoffice import write_fixtures
+
+        for pdf in write_fixtures(examples(), args[1]):
             print(pdf)
         return 0
     if len(args) != 1 or args[0].startswith("-"):
