@@ -1,4 +1,4 @@
-"""PDFs as many offices make them: the examples written as DOCX and exported by LibreOffice
+"""PDFs as many offices make them: the examples and two seeds written as DOCX and exported by LibreOffice
 (tests/fixtures/libreoffice/, made by `make fixtures-libreoffice`; each spec is kept as JSON beside
 its PDF). They read as the text rendering of the same spec reads, with either PDF engine.
 
@@ -40,7 +40,8 @@ def text_docs(tmp_path_factory) -> dict:
 
 
 def test_fixtures_are_there():
-    assert NAMES == ["satisfaction", "score", "volume"]
+    assert {"satisfaction", "score", "volume", "001_019204d22be93a6a", "004_4b200b6a30fe016d"} <= set(NAMES)
+    assert all((FIXTURES / f"{name}.json").exists() for name in NAMES)
 
 
 @pytest.mark.parametrize("engine", ["pdfium", "pdfminer"])

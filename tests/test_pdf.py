@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tongbao.extract import read_document
-from tongbao.extract.document import broken_row_rest, merge_continued
+from tongbao.extract.document import broken_row_rest, is_row_rest, merge_continued
 from tongbao.extract.pdf import join_cell_lines, open_pdf, read_pages, read_pdf
 from tongbao.extract.pdf_pages import PageTable
 from tongbao.extract.pdf_camelot import CamelotReader, choose, needs_second_opinion, score
@@ -126,6 +126,19 @@ def test_broken_row_rest_goes_back_into_its_row():
     (table,) = merge_continued([(prev, False), (rest, True)])
     assert [[c.text for c in r] for r in table.body] == [["市人社局", "12"], ["市自然资源局（含市不动产登记中心）", "7"], ["市医保局", "3"]]
     assert "broken across the page" in table.method_reason
+
+
+def test_row_rest_after_the_page_break_is_told_from_same_as_above():
+    """The rest of a broken row carries a piece that cannot stand alone; a blank-label row does not."""
+    last = [RawCell(t) for t in ("北塘区", "10672", "10565", "0", "99.99")]
+    rest = [RawCell(t) for t in ("", "58", "23", "", "%")]
+    same_as_above = [RawCell(t) for t in ("", "58", "", "", "")]
+    assert is_row_rest(last, rest) and not is_row_rest(last, same_as_above)
+    header = [["县区", "总评价数", "用户评价", "差评", "满意率"]]
+    (table,) = merge_continued([(TableParts(header=header, body=[last]), False),
+                                (TableParts(header=header, body=[rest, [RawCell(t) for t in ("青石县", "7", "6", "0", "99.90%")]]), True)])
+    assert [[c.text for c in r] for r in table.body] == [["北塘区", "1067258", "1056523", "0", "99.99%"],
+                                                          ["青石县", "7", "6", "0", "99.90%"]]
 
 
 def _bulletin(table: TableSpec) -> BulletinSpec:

@@ -22,6 +22,28 @@ def broken_row_rest(previous_header: list[list[str]], header: list[list[str]]) -
     return header[n:] if same else None
 
 
+def is_row_rest(last: list, first: list) -> bool:
+    """The first row of a continued part is the rest of the part's last row before the page break
+    (Word and LibreOffice let a row break across pages): no label of its own, only a few cells, each
+    under a cell the row above filled ("10672" over "58": 1067258)."""
+    filled = [i for i, c in enumerate(first) if c.text.strip()]
+    if not filled or first[0].text.strip() or len(first) != len(last):
+        return False
+    before = [i for i, c in enumerate(last) if c.text.strip()]
+    if len(filled) > len(before) / 2 or not all(last[i].text.strip() for i in filled):
+        return False
+    # a blank-label row with few values is also how a table says "same as above": only a cell that
+    # cannot stand alone (a lone "%", a closing bracket, the rest of an open one) tells them apart
+    return any(first[i].text.strip()[0] in FRAGMENT_STARTS or _unclosed(last[i].text) for i in filled)
+
+
+FRAGMENT_STARTS = "%)）"
+
+
+def _unclosed(text: str) -> bool:
+    return text.count("(") + text.count("（") > text.count(")") + text.count("）")
+
+
 def _join_broken_row(prev: TableParts, rest: list[list[str]]) -> None:
     """Append the rest of a row broken across the page to the previous part's last row, cell by cell."""
     last = prev.body[-1]
@@ -43,6 +65,9 @@ def merge_continued(parts: list[tuple[TableParts, bool]]) -> list[TableParts]:
             _join_broken_row(prev, rest)
             part.header = prev.header
         if prev is not None and adjacent and (not part.header or continues(prev.header, part.header)):
+            if part.body and prev.body and is_row_rest(prev.body[-1], part.body[0]):
+                _join_broken_row(prev, [[c.text for c in part.body[0]]])
+                part.body = part.body[1:]
             prev.body.extend(part.body)
             prev.notes.extend(part.notes)
             if part.page_end is not None:

@@ -96,7 +96,7 @@ def _rebalance_brackets(row: list[RawCell]) -> list[RawCell]:
     in a narrow header cell, "值周情况(次)" can end in a ")" printed over the column rule, whose
     centre then falls on either side."""
     for left, cell in zip(row, row[1:]):
-        if cell.text[:1] in CLOSING and _open_brackets(left.text) > 0:
+        if cell.text and cell.text[0] in CLOSING and _open_brackets(left.text) > 0:
             left.text, cell.text = left.text + cell.text[0], cell.text[1:].lstrip()
     return row
 
@@ -386,8 +386,8 @@ def read_pages(pdf, data: bytes | None = None) -> list[PageContent]:
                 pages.append(read_page(_with_pdfium_objects(page, fast, number - 1), number))
             except ExtractionError:
                 raise
-            except Exception as exc:  # a damaged content stream
-                raise ExtractionError(f"corrupt PDF: page {number}: {type(exc).__name__}: {exc}") from exc
+            except Exception as exc:  # a damaged content stream, or a reader bug: the row says which page
+                raise ExtractionError(f"page {number} could not be read: {type(exc).__name__}: {exc}") from exc
             finally:
                 page.close()
     finally:

@@ -24,6 +24,8 @@ MIN_NUMBERS_PER_ROW = 1  # with at least one number in line with a number of the
 MIN_COLUMN_GAP = 2.5  # points of empty x between two columns
 RUN_GAP = 1.5  # points: glyphs of one text run touch; a wider gap separates two cells
 SIZE_TOLERANCE = 0.6
+AUTOSPACE = 0.3  # font sizes: at most the space LibreOffice and Word set between Chinese and digits
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 SENTENCE_MARKS = re.compile(r"[，。；](?=.)")  # punctuation inside a sentence (not a cell's last character)
 MAX_SENTENCE_BLOCKS = 2  # this many blocks holding sentences make a candidate table a paragraph
 
@@ -69,12 +71,20 @@ def _runs(chars: list[dict]) -> list[list[dict]]:
         line.sort(key=lambda c: c["x0"])
         run = [line[0]]
         for c in line[1:]:
-            if c["x0"] - run[-1]["x1"] > min(0.25 * c["size"], RUN_GAP):
+            gap = c["x0"] - run[-1]["x1"]
+            if gap > min(0.25 * c["size"], RUN_GAP) and not _autospace(run[-1], c, gap):
                 runs.append(run)
                 run = []
             run.append(c)
         runs.append(run)
     return [r for r in runs if any(c["text"].strip() for c in r)]
+
+
+def _autospace(a: dict, b: dict, gap: float) -> bool:
+    """The small space a word processor sets between a Chinese character and a digit ("2023 年
+    6 月"): part of the text, not a gap between two cells."""
+    return gap <= AUTOSPACE * b["size"] and (_CJK_CHAR.match(a["text"]) is not None) != (_CJK_CHAR.match(b["text"]) is not None) \
+        and (a["text"].isdigit() or b["text"].isdigit())
 
 
 def blocks_of(chars: list[dict]) -> list[Block]:

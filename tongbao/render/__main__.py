@@ -3,8 +3,8 @@
 `python -m tongbao.render --seeds corpus/ [OUTDIR]`: render every seed text bulletin corpus/<name>.txt
 as <OUTDIR or corpus>/<name>.pdf (see tongbao.render.seeds).
 
-`python -m tongbao.render --libreoffice OUTDIR`: the examples as DOCX exported to PDF by LibreOffice
-(see tongbao.render.libreoffice).
+`python -m tongbao.render --libreoffice OUTDIR [SEED.txt ...]`: the examples (and the seeds named) as
+DOCX exported to PDF by LibreOffice (see tongbao.render.libreoffice).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .pdf import render_pdf
 from .spec import spec_to_dict
 
 USAGE = ("usage: python -m tongbao.render OUTDIR\n       python -m tongbao.render --seeds SEED_DIR [OUTDIR]\n"
-         "       python -m tongbao.render --libreoffice OUTDIR")
+         "       python -m tongbao.render --libreoffice OUTDIR [SEED.txt ...]")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,10 +29,12 @@ def main(argv: list[str] | None = None) -> int:
         for pdf in render_seeds(args[1], args[2] if len(args) == 3 else None):
             print(pdf)
         return 0
-    if args and args[0] == "--libreoffice" and len(args) == 2:
+    if args and args[0] == "--libreoffice" and len(args) >= 2:
         from .libreoffice import write_fixtures
+        from .seeds import seed_file_to_spec
 
-        for pdf in write_fixtures(examples(), args[1]):
+        specs = {**examples(), **{Path(seed).stem: seed_file_to_spec(seed) for seed in args[2:]}}
+        for pdf in write_fixtures(specs, args[1]):
             print(pdf)
         return 0
     if len(args) != 1 or args[0].startswith("-"):

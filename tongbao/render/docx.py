@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -113,11 +114,15 @@ def _footer_page_number(doc) -> None:
     p.add_run(" -")
 
 
-def render_docx(spec: BulletinSpec, path: str | Path) -> Path:
-    """Write `spec` as a .docx at `path` and return the path."""
+def render_docx(spec: BulletinSpec, path: str | Path, landscape: bool = False) -> Path:
+    """Write `spec` as a .docx at `path` (on landscape pages, as offices print wide tables) and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = Document()
+    if landscape:
+        section = doc.sections[0]
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
     doc.core_properties.title = spec.title
     doc.core_properties.author = spec.issuer
     if spec.red_header:

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from .docx import render_docx
+from .seeds import wide
 from .spec import BulletinSpec, spec_to_dict
 
 SOFFICE_TIMEOUT = 120  # seconds for one conversion
@@ -26,13 +27,13 @@ def soffice() -> str | None:
 
 
 def render_libreoffice_pdf(spec: BulletinSpec, path: str | Path) -> Path:
-    """`spec` as DOCX, converted to the PDF at `path` by headless LibreOffice."""
+    """`spec` as DOCX (landscape when a table is wide), converted to the PDF at `path` by headless LibreOffice."""
     command = soffice()
     if command is None:
         raise RuntimeError("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
     path = Path(path)
     with tempfile.TemporaryDirectory() as tmp:
-        docx = render_docx(spec, Path(tmp) / (path.stem + ".docx"))
+        docx = render_docx(spec, Path(tmp) / (path.stem + ".docx"), landscape=wide(spec))
         subprocess.run([command, "--headless", f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", "pdf",
                         "--outdir", tmp, str(docx)], check=True, capture_output=True, timeout=SOFFICE_TIMEOUT)
         path.parent.mkdir(parents=True, exist_ok=True)
