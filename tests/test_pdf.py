@@ -130,15 +130,16 @@ def test_broken_row_rest_goes_back_into_its_row():
 
 def test_row_rest_after_the_page_break_is_told_from_same_as_above():
     """The rest of a broken row carries a piece that cannot stand alone; a blank-label row does not."""
-    last = [RawCell(t) for t in ("北塘区", "10672", "10565", "0", "99.99")]
-    rest = [RawCell(t) for t in ("", "58", "23", "", "%")]
-    same_as_above = [RawCell(t) for t in ("", "58", "", "", "")]
+    last = [RawCell(t) for t in ("北塘区", "10672", "10565", "0", "0.00%", "23", "0.00%", "99.99")]
+    rest = [RawCell(t) for t in ("", "58", "23", "", "", "", "", "%")]
+    same_as_above = [RawCell(t) for t in ("", "58", "23", "", "", "", "", "")]
     assert is_row_rest(last, rest) and not is_row_rest(last, same_as_above)
-    header = [["县区", "总评价数", "用户评价", "差评", "满意率"]]
+    header = [["县区", "总评价数", "用户评价", "差评", "占比", "好评", "占比", "满意率"]]
+    other = [RawCell(t) for t in ("青石县", "7", "6", "0", "0.00%", "6", "85.71%", "99.90%")]
     (table,) = merge_continued([(TableParts(header=header, body=[last]), False),
-                                (TableParts(header=header, body=[rest, [RawCell(t) for t in ("青石县", "7", "6", "0", "99.90%")]]), True)])
-    assert [[c.text for c in r] for r in table.body] == [["北塘区", "1067258", "1056523", "0", "99.99%"],
-                                                          ["青石县", "7", "6", "0", "99.90%"]]
+                                (TableParts(header=header, body=[rest, other]), True)])
+    assert [[c.text for c in r] for r in table.body] == [
+        ["北塘区", "1067258", "1056523", "0", "0.00%", "23", "0.00%", "99.99%"], [c.text for c in other]]
 
 
 def _bulletin(table: TableSpec) -> BulletinSpec:
