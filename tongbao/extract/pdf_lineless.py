@@ -24,6 +24,7 @@ MIN_NUMBERS_PER_ROW = 1  # with at least one number in line with a number of the
 MIN_COLUMN_GAP = 2.5  # points of empty x between two columns
 RUN_GAP = 1.5  # points: glyphs of one text run touch; a wider gap separates two cells
 SIZE_TOLERANCE = 0.6
+CHILD_LINE_TOLERANCE = 0.4  # font sizes: how far the centres of one header row's labels may differ
 AUTOSPACE = 0.3  # font sizes: at most the space LibreOffice and Word set between Chinese and digits
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 SENTENCE_MARKS = re.compile(r"[，。；](?=.)")  # punctuation inside a sentence (not a cell's last character)
@@ -259,7 +260,11 @@ def _header_blocks(blocks: list[Block], body: list[Block], size: float, x0: floa
         if reach - b.bottom <= 0.6 * size + 6:
             taken.append(b)
             reach = min(reach, b.top)
-    return taken
+    # a label on the line of the header labels heads a column too, however far beside the numbers it
+    # stands (the label column of a continued page whose rows all say "same as above")
+    return taken + [b for b in blocks if id(b) not in used and b not in taken and b.bottom <= top + 0.5
+                    and abs(b.size - size) <= SIZE_TOLERANCE and len(b.lines) == 1
+                    and any(abs(b.top - h.top) <= 0.3 * size and len(h.lines) == 1 for h in taken)]
 
 
 def _header_grid(blocks: list[Block], edges: list[float]) -> list[list[str]]:
@@ -335,13 +340,22 @@ def _spans(block: Block, blocks: list[Block], edges: list[float]) -> list[tuple[
     def in_col(b: Block, i: int) -> bool:
         return edges[i] <= (b.x0 + b.x1) / 2 < edges[i + 1] or (b.x0 < edges[i + 1] and b.x1 > edges[i])
 
-    def free(i: int) -> bool:
-        below = any(b.top >= block.bottom - 0.5 and in_col(b, i) for b in blocks if b is not block)
-        beside = any(b is not block and b.top < block.bottom and b.bottom > block.top and in_col(b, i) for b in blocks)
-        return below and not beside
+    def under(i: int) -> list[Block]:
+        return [b for b in blocks if b is not block and b.top >= block.bottom - 0.5 and in_col(b, i)]
 
-    if not all(free(i) for i in range(a0, b0 + 1)):
+    def beside(i: int) -> bool:
+        return any(b is not block and b.top < block.bottom and b.bottom > block.top and in_col(b, i) for b in blocks)
+
+    if not all(under(i) and not beside(i) for i in range(a0, b0 + 1)):
         return [(a0, b0)]
+    # a column the label may widen to needs a label centred on a line of the labels under the columns
+    # it is printed over (cells centre their text, wrapped or not); a label spanning the header rows
+    # (部门) is centred between those lines
+    lines = [b.mid for i in range(a0, b0 + 1) for b in under(i)]
+
+    def free(i: int) -> bool:
+        return any(abs(b.mid - m) <= CHILD_LINE_TOLERANCE * b.size for b in under(i) for m in lines) and not beside(i)
+
     centre = (block.x0 + block.x1) / 2
     lo = a0
     while lo > 0 and free(lo - 1):
