@@ -43,12 +43,11 @@ bench-ocr: $(STAMP) ocr
 corpus: $(STAMP)
 	$(PY) -m tongbao.render --seeds corpus/
 
-# the examples and two seeds as DOCX exported to PDF by LibreOffice (committed; rebuilt only when they
-# change). Seed 000 is left out: the DOCX renderer lays its 26-column table out one character wide.
+# the examples and the seeds as DOCX exported to PDF by LibreOffice (committed; rebuilt only when they change)
 fixtures-libreoffice: $(STAMP)
 	command -v soffice >/dev/null || (apt-get update -q && apt-get install -y -q --no-install-recommends libreoffice-writer-nogui)
 	test -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || (apt-get update -q && apt-get install -y -q fonts-wqy-microhei)
-	$(PY) -m tongbao.render --libreoffice tests/fixtures/libreoffice corpus/001_019204d22be93a6a.txt corpus/004_4b200b6a30fe016d.txt
+	$(PY) -m tongbao.render --libreoffice tests/fixtures/libreoffice corpus/*.txt
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_pdf.py

@@ -17,6 +17,7 @@ from tongbao.pipeline import process_file
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 DATA = Path(__file__).resolve().parent / "data"
+LIBREOFFICE = Path(__file__).resolve().parent / "fixtures" / "libreoffice"  # the seeds as DOCX → PDF by LibreOffice
 
 
 @pytest.fixture(scope="session")
@@ -26,13 +27,15 @@ def seed_facts():
 
 @pytest.fixture(scope="session")
 def seed_docs_by_format():
-    """Every seed read from its text and from its rendered PDF, keyed by format then by the text's name."""
+    """Every seed read from its text, from its rendered PDF and from its LibreOffice PDF, keyed by
+    format then by the text's name."""
     txt = {p.name: process_file(p) for p in sorted(CORPUS.glob("*.txt"))}
     pdf = {p.with_suffix(".txt").name: process_file(p) for p in sorted(CORPUS.glob("*.pdf"))}
-    return {"txt": txt, "pdf": pdf}
+    office = {p.name: process_file(LIBREOFFICE / f"{p.stem}.pdf") for p in sorted(CORPUS.glob("*.txt"))}
+    return {"txt": txt, "pdf": pdf, "libreoffice": office}
 
 
-@pytest.fixture(scope="session", params=["txt", "pdf"])
+@pytest.fixture(scope="session", params=["txt", "pdf", "libreoffice"])
 def seed_docs(request, seed_docs_by_format):
-    """The seeds in each format: a test of the seeds' facts runs on the text and on the PDF."""
+    """The seeds in each format: a test of the seeds' facts runs on the text, the PDF and the LibreOffice PDF."""
     return seed_docs_by_format[request.param]

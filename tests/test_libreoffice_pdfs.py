@@ -1,4 +1,4 @@
-"""PDFs as many offices make them: the examples and two seeds written as DOCX and exported by LibreOffice
+"""PDFs as many offices make them: the examples and the seeds written as DOCX and exported by LibreOffice
 (tests/fixtures/libreoffice/, made by `make fixtures-libreoffice`; each spec is kept as JSON beside
 its PDF). They read as the text rendering of the same spec reads, with either PDF engine.
 
@@ -40,7 +40,8 @@ def text_docs(tmp_path_factory) -> dict:
 
 
 def test_fixtures_are_there():
-    assert {"satisfaction", "score", "volume", "001_019204d22be93a6a", "004_4b200b6a30fe016d"} <= set(NAMES)
+    seeds = {p.stem for p in (FIXTURES.parent.parent.parent / "corpus").glob("*.txt")}
+    assert {"satisfaction", "score", "volume"} | seeds <= set(NAMES)
     assert all((FIXTURES / f"{name}.json").exists() for name in NAMES)
 
 
@@ -49,7 +50,7 @@ def test_fixtures_are_there():
 def test_libreoffice_pdf_reads_like_the_text(text_docs, name, engine, monkeypatch):
     monkeypatch.setenv(ENGINE_ENV, engine)
     doc, txt = process_file(FIXTURES / f"{name}.pdf"), text_docs[name]
-    assert doc.status == txt.status == "ok", doc.error
+    assert doc.status == txt.status != "failed", doc.error  # seed 000 is partial as text too (unsure rows)
     for key in ("doc_number", "issue_date", "issuer", "period_label", "city"):
         assert getattr(doc, key) == getattr(txt, key), key
     assert _tables(doc) == _tables(txt)

@@ -33,11 +33,13 @@ def is_row_rest(last: list, first: list) -> bool:
     if len(filled) > len(before) / 2 or not all(last[i].text.strip() for i in filled):
         return False
     # a blank-label row with few values is also how a table says "same as above": only a cell that
-    # cannot stand alone (a lone "%", a closing bracket, the rest of an open one) tells them apart
-    return any(first[i].text.strip()[0] in FRAGMENT_STARTS or _unclosed(last[i].text) for i in filled)
+    # cannot stand alone (".5", a lone "%", a closing bracket; or a cell above cut after its decimal
+    # point or inside a bracket) tells them apart
+    return any(first[i].text.strip()[0] in FRAGMENT_STARTS or last[i].text.strip().endswith(".")
+               or _unclosed(last[i].text) for i in filled)
 
 
-FRAGMENT_STARTS = "%)）"
+FRAGMENT_STARTS = ".%)）"  # "10" over ".5", "99.99" over "%", "(含…" over "…)"
 
 
 def _unclosed(text: str) -> bool:

@@ -79,21 +79,45 @@ def add_table(doc, spec: TableSpec) -> None:
     table = doc.add_table(rows=nh + len(spec.rows), cols=spec.n_cols)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _borders(table, spec.ruling)
+    widths, size = _widths(doc, spec)
     for r, c, cell in spec.header_grid():
         target = table.cell(r, c)
         if cell.colspan > 1 or cell.rowspan > 1:
             target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-        target.text = cell.text
+        _cell_text(target, cell.text, size)
     for i, row in enumerate(spec.rows):
         for c, text in enumerate(row[: spec.n_cols]):
             if c == 0 and spec.merge_blanks and text == "" and i > 0:
                 table.cell(nh + i - 1, 0).merge(table.cell(nh + i, 0))
             elif text:
-                table.cell(nh + i, c).text = text
+                _cell_text(table.cell(nh + i, c), text, size)
+    table.autofit = False
+    for row in table.rows:
+        for c, cell in enumerate(row.cells[: len(widths)]):
+            cell.width = Pt(widths[c])
     for r in range(nh):
         _repeat_header(table.rows[r])
     if spec.note:
         _para(doc, spec.note, 12)
+
+
+def _widths(doc, spec: TableSpec) -> tuple[list[float], float]:
+    """Column widths (points) and font size for the table, as the PDF renderer lays them out on the
+    page's text width: numbers never wrap, names wrap when space is short."""
+    from .pdf import DEFAULT_FONT, _col_widths, register_font
+
+    section = doc.sections[-1]
+    avail = (section.page_width - section.left_margin - section.right_margin) / 12700  # EMU per point
+    return _col_widths(spec, register_font(DEFAULT_FONT), avail)
+
+
+def _cell_text(cell, text: str, size: float) -> None:
+    """A cell's text in the table's font size (one run, the CJK font set)."""
+    cell.text = ""
+    run = cell.paragraphs[0].add_run(text)
+    run.font.size = Pt(size)
+    run.font.name = BODY_FONT
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
 
 
 def _footer_page_number(doc) -> None:
