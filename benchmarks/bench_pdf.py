@@ -11,6 +11,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import textwrap
@@ -24,6 +25,8 @@ RESULTS = HERE / "RESULTS.md"
 SECTION = "## PDF extraction"
 CAMELOT_PAGE_LIMIT = 20  # camelot lattice is slow; it reads at most this many pages per file
 LONG_REPEATS = {"long60": 8, "long300": 43}  # copies of the example tables in the long bulletins
+PROCESSES = 3  # fresh processes per tool and file; the medians are reported
+RUNS_PER_PROCESS = 3  # the first run, then two runs as a batch's next files
 
 # Each tool: (imports, timed work). Imports are not timed, as the table below says.
 SETUP = {
@@ -72,13 +75,14 @@ import json, resource, sys, time
 PATH = sys.argv[1]
 {setup}
 runs = []
-for _ in range(2):  # the first run pays each tool's first-use costs; the second is a batch's next file
+for _ in range({runs}):  # the first run pays each tool's first-use costs; the others are a batch's next files
     t0 = time.perf_counter()
 {code}
     runs.append(time.perf_counter() - t0)
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")]
 peak_kb = int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"pages": pages, "first": runs[0], "next": runs[1], "maxrss_mb": peak_kb / 1024}}))
+nexts = sorted(runs[1:])
+print(json.dumps({{"pages": pages, "first": runs[0], "next": nexts[len(nexts) // 2], "maxrss_mb": peak_kb / 1024}}))
 """
 
 
@@ -104,14 +108,24 @@ def render_inputs() -> dict[str, Path]:
     return files
 
 
-def run_tool(tool: str, path: Path) -> dict:
-    """One tool on one file, twice, in a fresh interpreter: pages, seconds of each run, peak RSS in MB."""
-    code = RUNNER.format(setup=SETUP[tool], code=textwrap.indent(TOOLS[tool].strip(), "    "))
+def run_once(tool: str, path: Path) -> dict:
+    """One tool on one file in a fresh interpreter, RUNS_PER_PROCESS times: pages, seconds of the
+    first run and the median of the others, peak RSS in MB."""
+    code = RUNNER.format(setup=SETUP[tool], code=textwrap.indent(TOOLS[tool].strip(), "    "), runs=RUNS_PER_PROCESS)
     proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
     if proc.returncode != 0:
         return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:120]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_tool(tool: str, path: Path) -> dict:
+    """The median of PROCESSES fresh-process measurements (this machine's speed varies from run to run)."""
+    results = [run_once(tool, path) for _ in range(PROCESSES)]
+    if any("error" in r for r in results):
+        return next(r for r in results if "error" in r)
+    return {"pages": results[0]["pages"],
+            **{key: statistics.median(r[key] for r in results) for key in ("first", "next", "maxrss_mb")}}
 
 
 def page_count(path: Path) -> int:
@@ -189,11 +203,12 @@ def main() -> None:
         "",
         "Command: `.venv/bin/python benchmarks/bench_pdf.py` (inputs rendered into benchmarks/_work/).",
         "",
-        "Each tool runs on each file in a fresh subprocess, twice in a row. Pages/s is pages read divided by "
-        "wall time, imports not counted. The first run pays what a tool does once per process: for "
-        "tongbao that is importing spaCy and building the narrative pipeline, about 0.8 s. The second "
-        "run is what every later file of a batch costs (`tongbao extract` reads a batch in one process "
-        "per worker). Peak MB is the subprocess's peak resident set size (VmHWM of /proc/self/status; "
+        f"Each tool runs on each file in {PROCESSES} fresh subprocesses, {RUNS_PER_PROCESS} times in each; "
+        "figures are medians, as this VM's speed varies by about 30 % from run to run. Pages/s is pages "
+        "read divided by wall time, imports not counted. The first run pays what a tool does once per "
+        "process: for tongbao that is importing spaCy and building the narrative pipeline, about 0.8 s. "
+        "The later runs are what every later file of a batch costs (`tongbao extract` reads a batch in "
+        "one process per worker). Peak MB is the subprocess's peak resident set size (VmHWM of /proc/self/status; "
         "this includes the interpreter and imports, and unlike ru_maxrss it is not inherited from the "
         "forking parent).",
         "",
