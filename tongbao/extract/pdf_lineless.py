@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..normalize.numbers import parse_number
+from .cell_text import join_lines
 from .geometry import gaps as empty_strips, group_lines
 from .tables import RawCell
 
@@ -25,7 +26,9 @@ MIN_COLUMN_GAP = 2.5  # points of empty x between two columns
 RUN_GAP = 1.5  # points: glyphs of one text run touch; a wider gap separates two cells
 SIZE_TOLERANCE = 0.6
 CHILD_LINE_TOLERANCE = 0.4  # font sizes: how far the centres of one header row's labels may differ
-AUTOSPACE = 0.3  # font sizes: at most the space LibreOffice and Word set between Chinese and digits
+WRAP_GAP = 0.5  # font sizes (plus 1 point): the most space between two wrapped lines of one cell
+HEADER_GAP = 1.0  # font sizes (plus 6 points): the most space between stacked header lines, or above the body
+AUTOSPACE = 0.3  # font sizes: at most the space LibreOffice and Word set between Chinese and Latin text
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 SENTENCE_MARKS = re.compile(r"[，。；](?=.)")  # punctuation inside a sentence (not a cell's last character)
 MAX_SENTENCE_BLOCKS = 2  # this many blocks holding sentences make a candidate table a paragraph
@@ -45,13 +48,8 @@ class Block:
 
     @property
     def text(self) -> str:
-        out = ""
-        for line in self.lines:
-            part = "".join(c["text"] for c in sorted(line, key=lambda c: c["x0"])).strip()
-            if out and part and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
-                out += " "
-            out += part
-        return out
+        """The block's lines joined as a cell's wrapped lines are (cell_text.join_lines)."""
+        return join_lines("".join(c["text"] for c in sorted(line, key=lambda c: c["x0"])) for line in self.lines)
 
     @property
     def mid(self) -> float:
@@ -82,10 +80,10 @@ def _runs(chars: list[dict]) -> list[list[dict]]:
 
 
 def _autospace(a: dict, b: dict, gap: float) -> bool:
-    """The small space a word processor sets between a Chinese character and a digit ("2023 年
-    6 月"): part of the text, not a gap between two cells."""
+    """The small space a word processor sets between a Chinese character and a digit, letter or
+    bracket ("2023 年 6 月", "网厅办件 (15 分)"): part of the text, not a gap between two cells."""
     return gap <= AUTOSPACE * b["size"] and (_CJK_CHAR.match(a["text"]) is not None) != (_CJK_CHAR.match(b["text"]) is not None) \
-        and (a["text"].isdigit() or b["text"].isdigit())
+        and (a["text"] + b["text"]).isprintable() and any(c["text"].isascii() and c["text"].strip() for c in (a, b))
 
 
 def blocks_of(chars: list[dict]) -> list[Block]:
@@ -98,7 +96,7 @@ def blocks_of(chars: list[dict]) -> list[Block]:
         size = max(c["size"] for c in run)
         for b in reversed(blocks):
             gap = top - b.bottom
-            if (0 <= gap - 0 <= 0.3 * size + 1.0 or -0.5 < gap < 0) and min(x1, b.x1) > max(x0, b.x0) \
+            if (0 <= gap <= WRAP_GAP * size + 1.0 or -0.5 < gap < 0) and min(x1, b.x1) > max(x0, b.x0) \
                     and abs(b.size - size) <= SIZE_TOLERANCE:
                 b.chars += run
                 b.lines.append(run)
@@ -257,7 +255,7 @@ def _header_blocks(blocks: list[Block], body: list[Block], size: float, x0: floa
                         key=lambda b: -b.bottom)
     reach = top
     for b in candidates:
-        if reach - b.bottom <= 0.6 * size + 6:
+        if reach - b.bottom <= HEADER_GAP * size + 6:
             taken.append(b)
             reach = min(reach, b.top)
     # a label on the line of the header labels heads a column too, however far beside the numbers it
