@@ -123,6 +123,10 @@ def test_broken_row_rest_goes_back_into_its_row():
     rest = TableParts(header=header + [["不动产登记中心）", ""]], body=[[RawCell("市医保局"), RawCell("3")]])
     assert broken_row_rest(prev.header, rest.header) == [["不动产登记中心）", ""]]
     assert broken_row_rest(prev.header, [["部门", "办件"], ["x", ""]]) is None  # another header: not a rest
+    # the rest read into a cell the repeated header leaves empty (a lineless table's header grid)
+    grid = [["部门", "办件管理", ""], ["", "受理", "办结"]]
+    assert broken_row_rest(grid, [["部门", "办件管理", ""], ["队", "受理", "办结"]]) == [["队", "", ""]]
+    assert broken_row_rest(grid, [["部门", "办件量", ""], ["队", "受理", "办结"]]) is None
     (table,) = merge_continued([(prev, False), (rest, True)])
     assert [[c.text for c in r] for r in table.body] == [["市人社局", "12"], ["市自然资源局（含市不动产登记中心）", "7"], ["市医保局", "3"]]
     assert "broken across the page" in table.method_reason

@@ -11,15 +11,28 @@ from .tables import TableParts, assemble, continues
 
 
 def broken_row_rest(previous_header: list[list[str]], header: list[list[str]]) -> list[list[str]] | None:
-    """The rows a continued part's header holds beyond the repeated header: what a row broken across
-    the page left on the next page (a wrapped name's last line, a "%"), before the first row of
-    numbers. None when the header does not begin with the previous part's."""
+    """What a row broken across the page left on the next page, read into the repeated header
+    there: rows after the previous part's header, or text in cells that header leaves empty (a
+    wrapped name's last line, a "%"), before the first row of numbers. None when the header is not
+    the previous one's with such additions."""
     n = len(previous_header)
-    if not n or len(header) <= n:
+    if not n or len(header) < n:
         return None
-    same = [[squeeze_spaces(c).replace(" ", "") for c in row] for row in header[:n]] == \
-        [[squeeze_spaces(c).replace(" ", "") for c in row] for row in previous_header]
-    return header[n:] if same else None
+    rest: list[list[str]] = []
+    for old_row, row in zip(previous_header, header):
+        if len(old_row) != len(row):
+            return None
+        extra = ["" if _bare(a) == _bare(b) else b for a, b in zip(old_row, row)]
+        if any(e and _bare(a) for e, a in zip(extra, old_row)):
+            return None  # a label changed: another header, not an addition
+        if any(extra):
+            rest.append(extra)
+    rest += header[n:]
+    return rest or None
+
+
+def _bare(text: str) -> str:
+    return squeeze_spaces(text).replace(" ", "")
 
 
 def is_row_rest(last: list, first: list) -> bool:

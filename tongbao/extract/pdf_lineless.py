@@ -28,7 +28,7 @@ SIZE_TOLERANCE = 0.6
 CHILD_LINE_TOLERANCE = 0.4  # font sizes: how far the centres of one header row's labels may differ
 WRAP_GAP = 0.5  # font sizes (plus 1 point): the most space between two wrapped lines of one cell
 HEADER_GAP = 1.0  # font sizes (plus 6 points): the most space between stacked header lines, or above the body
-AUTOSPACE = 0.3  # font sizes: at most the space LibreOffice and Word set between Chinese and Latin text
+AUTOSPACE = 0.4  # font sizes: at most the space LibreOffice and Word set between Chinese and Latin text
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 SENTENCE_MARKS = re.compile(r"[，。；](?=.)")  # punctuation inside a sentence (not a cell's last character)
 MAX_SENTENCE_BLOCKS = 2  # this many blocks holding sentences make a candidate table a paragraph

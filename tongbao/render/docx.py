@@ -84,7 +84,7 @@ def add_table(doc, spec: TableSpec) -> None:
         target = table.cell(r, c)
         if cell.colspan > 1 or cell.rowspan > 1:
             target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-        _cell_text(target, cell.text, size)
+        _cell_text(target, cell.text, size, WD_ALIGN_PARAGRAPH.CENTER)  # offices centre header labels
     for i, row in enumerate(spec.rows):
         for c, text in enumerate(row[: spec.n_cols]):
             if c == 0 and spec.merge_blanks and text == "" and i > 0:
@@ -111,9 +111,11 @@ def _widths(doc, spec: TableSpec) -> tuple[list[float], float]:
     return _col_widths(spec, register_font(DEFAULT_FONT), avail)
 
 
-def _cell_text(cell, text: str, size: float) -> None:
+def _cell_text(cell, text: str, size: float, align=None) -> None:
     """A cell's text in the table's font size (one run, the CJK font set)."""
     cell.text = ""
+    if align is not None:
+        cell.paragraphs[0].alignment = align
     run = cell.paragraphs[0].add_run(text)
     run.font.size = Pt(size)
     run.font.name = BODY_FONT
