@@ -26,6 +26,7 @@ MIN_COLUMN_GAP = 2.5  # points of empty x between two columns
 RUN_GAP = 1.5  # points: glyphs of one text run touch; a wider gap separates two cells
 SIZE_TOLERANCE = 0.6
 CHILD_LINE_TOLERANCE = 0.4  # font sizes: how far the centres of one header row's labels may differ
+TOP_TOLERANCE = 1.0  # points: how far the tops of top-aligned labels of one header row may differ
 WRAP_GAP = 0.5  # font sizes (plus 1 point): the most space between two wrapped lines of one cell
 HEADER_GAP = 1.0  # font sizes (plus 6 points): the most space between stacked header lines, or above the body
 AUTOSPACE = 0.4  # font sizes: at most the space LibreOffice and Word set between Chinese and Latin text
@@ -349,10 +350,15 @@ def _spans(block: Block, blocks: list[Block], edges: list[float]) -> list[tuple[
     # a column the label may widen to needs a label centred on a line of the labels under the columns
     # it is printed over (cells centre their text, wrapped or not); a label spanning the header rows
     # (部门) is centred between those lines
-    lines = [b.mid for i in range(a0, b0 + 1) for b in under(i)]
+    # (or, where cells set their text at the top as word processors do, starting where they start)
+    children = [b for i in range(a0, b0 + 1) for b in under(i)]
+
+    def on_their_line(b: Block) -> bool:
+        return any(abs(b.mid - c.mid) <= CHILD_LINE_TOLERANCE * b.size or abs(b.top - c.top) <= TOP_TOLERANCE
+                   for c in children)
 
     def free(i: int) -> bool:
-        return any(abs(b.mid - m) <= CHILD_LINE_TOLERANCE * b.size for b in under(i) for m in lines) and not beside(i)
+        return any(on_their_line(b) for b in under(i)) and not beside(i)
 
     centre = (block.x0 + block.x1) / 2
     lo = a0
