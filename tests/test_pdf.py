@@ -232,6 +232,23 @@ def test_lineless_continued_page_whose_labels_are_all_same_as_above(tmp_path):
     _lineless_round_trip(tmp_path, header, rows)
 
 
+def test_lineless_leaf_labels_ending_in_a_bracket_side_by_side(tmp_path):
+    """"网厅办件(1分)" and "电子证照(1分)" printed close together are two labels: the space before
+    the second is not the small one a word processor sets between Chinese and Latin text."""
+    header = [[HeaderCell("部门", 1, 2), HeaderCell("办件管理"), HeaderCell("服务评价")],
+              [HeaderCell("网厅办件(1分)"), HeaderCell("电子证照(1分)")]]
+    _lineless_round_trip(tmp_path, header, [["市人社局", "0", "0"], ["", "0", "0"]])
+
+
+def test_lineless_three_levels_with_a_wide_leaf(tmp_path):
+    """A top label is centred over the labels right under it, though a wider leaf further down
+    sticks out at one end."""
+    header = [[HeaderCell("部门", 1, 3), HeaderCell("考核项目", 3, 1)],
+              [HeaderCell("办件管理"), HeaderCell("服务评价"), HeaderCell("窗口建设")],
+              [HeaderCell("网厅办件(1分)"), HeaderCell("电子证照(1分)"), HeaderCell("材料电子化(10分)")]]
+    _lineless_round_trip(tmp_path, header, [["市人社局", "0", "0", "0"], ["市公安局(含出入境支队)", "0", "0", "0"]])
+
+
 def test_lineless_table_with_a_single_number(tmp_path):
     """A one-row table holding one digit is still looked for (three stacked header levels above it)."""
     header = [[HeaderCell("部门", 1, 3), HeaderCell("考核项目")], [HeaderCell("办件管理")], [HeaderCell("网厅办件")]]

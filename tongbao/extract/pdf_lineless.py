@@ -83,8 +83,12 @@ def _runs(chars: list[dict]) -> list[list[dict]]:
 def _autospace(a: dict, b: dict, gap: float) -> bool:
     """The small space a word processor sets between a Chinese character and a digit, letter or
     bracket ("2023 年 6 月", "网厅办件 (15 分)"): part of the text, not a gap between two cells."""
-    return gap <= AUTOSPACE * b["size"] and (_CJK_CHAR.match(a["text"]) is not None) != (_CJK_CHAR.match(b["text"]) is not None) \
-        and (a["text"] + b["text"]).isprintable() and any(c["text"].isascii() and c["text"].strip() for c in (a, b))
+    if gap > AUTOSPACE * b["size"]:
+        return False
+    cjk_a, cjk_b = _CJK_CHAR.match(a["text"]) is not None, _CJK_CHAR.match(b["text"]) is not None
+    # "件 (15" and "15 分", never ") 电": a closing bracket ends a label, and the next may start beside it
+    return (cjk_a and (b["text"].isascii() and (b["text"].isalnum() or b["text"] == "("))) \
+        or (cjk_b and a["text"].isascii() and a["text"].isalnum())
 
 
 def blocks_of(chars: list[dict]) -> list[Block]:
@@ -368,17 +372,19 @@ def _spans(block: Block, blocks: list[Block], edges: list[float]) -> list[tuple[
     while hi < n - 1 and free(hi + 1):
         hi += 1
 
-    def middle(a: int, b: int) -> float:
-        """Where a label over columns a..b is centred: over its children's labels when they are known
-        (a column's edges are only guessed from empty strips), else over the columns' edges."""
-        below = [h for h in blocks if h is not block and h.top >= block.bottom - 0.5
-                 and any(in_col(h, i) for i in range(a, b + 1))]
-        ends = [h for h in below if in_col(h, a)], [h for h in below if in_col(h, b)]
-        if ends[0] and ends[1]:
-            return (min(h.x0 for h in ends[0]) + max(h.x1 for h in ends[1])) / 2
-        return (edges[a] + edges[b + 1]) / 2
+    def off_centre(a: int, b: int) -> float:
+        """How far the label is from the middle of columns a..b, judged on the labels under them (a
+        column's edges are only guessed from empty strips): the outer ends of all of them, or of
+        the ones right under it (wider labels further down may stick out); the nearer of the two.
+        Without labels under both end columns, the columns' edges."""
+        first, last = under(a), under(b)
+        if not (first and last):
+            return abs((edges[a] + edges[b + 1]) / 2 - centre)
+        outer = (min(h.x0 for h in first) + max(h.x1 for h in last)) / 2
+        nearest = (min(first, key=lambda h: h.top).x0 + min(last, key=lambda h: h.top).x1) / 2
+        return min(abs(outer - centre), abs(nearest - centre))
 
-    cands = [(abs(middle(a, b) - centre), a, b) for a in range(lo, a0 + 1) for b in range(b0, hi + 1)]
+    cands = [(off_centre(a, b), a, b) for a in range(lo, a0 + 1) for b in range(b0, hi + 1)]
     closest = min(d for d, _a, _b in cands)
     # the widest span centred (within rounding of the column edges) where the label is centred
     centred = [(a, b) for d, a, b in cands if d <= closest + 0.25 * block.size]
