@@ -29,6 +29,8 @@ def test_previous_period_labels():
     assert previous_period("2021-01", False) == "2020-12"
     assert previous_period("2022-Q1", False) == "2021-Q4"
     assert previous_period("2022-08", True) == "2021-08"
+    assert previous_period("2022-Q3", False) == "2022-Q2" and previous_period("2022-Q1", True) == "2021-Q1"
+    assert previous_period(None, False) is None and previous_period("2022年8月", False) is None
 
 
 def test_claims_are_found_with_direction():

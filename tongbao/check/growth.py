@@ -19,23 +19,23 @@ SUBJECT_NOISE = re.compile(r"^(本月|本季度|本期|其中|全市|当月)+|(�
 COUNT_UNITS = ("件", "项", "次", "人次", "个", "家", "封", "元", "万元", "亿元")
 
 
+PERIOD_LABEL = re.compile(r"(\d{4})-(?:(\d{2})|Q(\d))")  # 2020-11, or 2022-Q2
+
+
 def previous_period(label: str | None, year_on_year: bool) -> str | None:
     """2020-11 → 2020-10 (or 2019-11 year on year); 2022-Q2 → 2022-Q1."""
-    if not label:
+    m = PERIOD_LABEL.fullmatch(label or "")
+    if not m:
         return None
-    m = re.fullmatch(r"(\d{4})-(\d{2})", label)
-    if m:
-        year, month = int(m[1]), int(m[2])
-        if year_on_year:
-            return f"{year - 1}-{month:02d}"
-        return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
-    m = re.fullmatch(r"(\d{4})-Q(\d)", label)
-    if m:
-        year, q = int(m[1]), int(m[2])
-        if year_on_year:
-            return f"{year - 1}-Q{q}"
-        return f"{year - 1}-Q4" if q == 1 else f"{year}-Q{q - 1}"
-    return None
+    year, quarterly = int(m[1]), m[3] is not None
+    n, per_year = (int(m[3]), 4) if quarterly else (int(m[2]), 12)
+    if year_on_year:
+        year -= 1
+    elif n == 1:
+        year, n = year - 1, per_year
+    else:
+        n -= 1
+    return f"{year}-Q{n}" if quarterly else f"{year}-{n:02d}"
 
 
 def growth_claims(doc: Document) -> list[tuple[Figure, str, int, bool]]:

@@ -5,6 +5,7 @@ import re
 
 ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 NUMBER_PART = re.compile(r"[0-9][0-9.,]*%?")  # a piece of a number a wrap may split
+OPENING, CLOSING = "(（", ")）"
 
 
 def join_lines(lines) -> str:
@@ -23,3 +24,8 @@ def join_lines(lines) -> str:
 
 def _last_token(text: str) -> str:
     return text.split()[-1] if text.split() else ""
+
+
+def open_brackets(text: str) -> int:
+    """How many brackets the text opens and does not close: a cell's text cut at a cell or page edge."""
+    return sum(text.count(b) for b in OPENING) - sum(text.count(b) for b in CLOSING)

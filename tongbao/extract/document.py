@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 
 from ..model import Document, Finding, Table
+from ..normalize.names import compact
 from ..normalize.text import squeeze_spaces
 from .metadata import extract_metadata
-from .cell_text import join_lines
+from .cell_text import join_lines, open_brackets
 from .tables import TableParts, assemble, continues
 
 
@@ -22,17 +23,13 @@ def broken_row_rest(previous_header: list[list[str]], header: list[list[str]]) -
     for old_row, row in zip(previous_header, header):
         if len(old_row) != len(row):
             return None
-        extra = ["" if _bare(a) == _bare(b) else b for a, b in zip(old_row, row)]
-        if any(e and _bare(a) for e, a in zip(extra, old_row)):
+        extra = ["" if compact(a) == compact(b) else b for a, b in zip(old_row, row)]
+        if any(e and compact(a) for e, a in zip(extra, old_row)):
             return None  # a label changed: another header, not an addition
         if any(extra):
             rest.append(extra)
     rest += header[n:]
     return rest or None
-
-
-def _bare(text: str) -> str:
-    return squeeze_spaces(text).replace(" ", "")
 
 
 def is_row_rest(last: list, first: list) -> bool:
@@ -49,14 +46,10 @@ def is_row_rest(last: list, first: list) -> bool:
     # cannot stand alone (".5", a lone "%", a closing bracket; or a cell above cut after its decimal
     # point or inside a bracket) tells them apart
     return any(first[i].text.strip()[0] in FRAGMENT_STARTS or last[i].text.strip().endswith(".")
-               or _unclosed(last[i].text) for i in filled)
+               or open_brackets(last[i].text) > 0 for i in filled)
 
 
 FRAGMENT_STARTS = ".%)）"  # "10" over ".5", "99.99" over "%", "(含…" over "…)"
-
-
-def _unclosed(text: str) -> bool:
-    return text.count("(") + text.count("（") > text.count(")") + text.count("）")
 
 
 def _join_broken_row(prev: TableParts, rest: list[list[str]]) -> None:

@@ -20,7 +20,7 @@ from ..errors import ExtractionError
 from ..model import Document
 from ..pdfium_lock import PDFIUM_LOCK
 from .geometry import gaps, group_lines
-from .cell_text import join_lines
+from .cell_text import CLOSING, join_lines, open_brackets
 from .document import fill_document
 from .pdf_pages import Line, PageContent, PageTable, build_document
 from .pdf_camelot import CamelotReader, choose, needs_second_opinion
@@ -37,7 +37,6 @@ MIN_ROWS, MIN_COLS = 2, 2  # smaller "tables" are stray boxes, not tables
 RULE_X_TOLERANCE = 2.0  # points: horizontal rules of one table start and end at the same x
 MIN_RULES = 3  # a horizontally ruled table has at least a top rule, a header rule and a bottom rule
 MIN_RULE_WIDTH_SHARE = 0.3  # of the page width: shorter rules are underlines, not table rules
-OPENING, CLOSING = "(（", ")）"
 MIN_COLUMN_GAP = 4.0  # points of empty x between columns of a table without vertical rules
 SCANNED_PAGE_SHARE = 0.5  # a page without text whose largest image covers this much of it is a scan
 _BREAKABLE = re.compile(r"[\u3400-\u9fff\s]")  # a line may break before a CJK ideograph or after a space
@@ -96,13 +95,9 @@ def _rebalance_brackets(row: list[RawCell]) -> list[RawCell]:
     in a narrow header cell, "值周情况(次)" can end in a ")" printed over the column rule, whose
     centre then falls on either side."""
     for left, cell in zip(row, row[1:]):
-        if cell.text and cell.text[0] in CLOSING and _open_brackets(left.text) > 0:
+        if cell.text and cell.text[0] in CLOSING and open_brackets(left.text) > 0:
             left.text, cell.text = left.text + cell.text[0], cell.text[1:].lstrip()
     return row
-
-
-def _open_brackets(text: str) -> int:
-    return sum(text.count(b) for b in OPENING) - sum(text.count(b) for b in CLOSING)
 
 
 def cell_texts(table, chars: list[dict]) -> list[list[str | None]]:

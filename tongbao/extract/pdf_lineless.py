@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..normalize.numbers import parse_number
+from ..normalize.text import CJK_CHAR
 from .cell_text import join_lines
 from .geometry import gaps as empty_strips, group_lines
 from .tables import RawCell
@@ -30,7 +31,6 @@ TOP_TOLERANCE = 1.0  # points: how far the tops of top-aligned labels of one hea
 WRAP_GAP = 0.5  # font sizes (plus 1 point): the most space between two wrapped lines of one cell
 HEADER_GAP = 1.0  # font sizes (plus 6 points): the most space between stacked header lines, or above the body
 AUTOSPACE = 0.4  # font sizes: at most the space LibreOffice and Word set between Chinese and Latin text
-_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 SENTENCE_MARKS = re.compile(r"[，。；](?=.)")  # punctuation inside a sentence (not a cell's last character)
 MAX_SENTENCE_BLOCKS = 2  # this many blocks holding sentences make a candidate table a paragraph
 
@@ -85,7 +85,7 @@ def _autospace(a: dict, b: dict, gap: float) -> bool:
     bracket ("2023 年 6 月", "网厅办件 (15 分)"): part of the text, not a gap between two cells."""
     if gap > AUTOSPACE * b["size"]:
         return False
-    cjk_a, cjk_b = _CJK_CHAR.match(a["text"]) is not None, _CJK_CHAR.match(b["text"]) is not None
+    cjk_a, cjk_b = CJK_CHAR.match(a["text"]) is not None, CJK_CHAR.match(b["text"]) is not None
     # "件 (15" and "15 分", never ") 电": a closing bracket ends a label, and the next may start beside it
     return (cjk_a and (b["text"].isascii() and (b["text"].isalnum() or b["text"] == "("))) \
         or (cjk_b and a["text"].isascii() and a["text"].isalnum())

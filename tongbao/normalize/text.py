@@ -32,6 +32,7 @@ _PUNCT = {
 _TABLE = str.maketrans({**_FULLWIDTH_ALNUM, **_PUNCT})
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_CHAR = re.compile(f"[{_CJK}]")  # a Chinese character (ideograph), not CJK punctuation
 _WRAP_SPACE = re.compile(rf"(?<=[{_CJK}（(“”、，])\s+(?=[{_CJK}（）()”“、，])|(?<=[{_CJK}])\s+(?=[)）])")
 
 
