@@ -18,12 +18,14 @@ from pdfplumber.page import DerivedPage
 
 from ..errors import ExtractionError
 from ..model import Document
+from ..pdfium_fonts import MISSING_FONT_REASON, fonts_installed
 from ..pdfium_lock import PDFIUM_LOCK
 from .geometry import gaps, group_lines
 from .cell_text import CLOSING, join_lines, open_brackets
 from .document import fill_document
 from .pdf_pages import Line, PageContent, PageTable, build_document
 from .pdf_camelot import CamelotReader, choose, needs_second_opinion
+from .pdf_fonts import page_descents
 from .pdf_objects import open_document, page_objects, readable
 from .pdf_lineless import METHOD as LINELESS_METHOD, find_lineless_tables
 from .tables import RawCell, TableParts
@@ -365,7 +367,9 @@ def _with_pdfium_objects(page, fast, index: int):
         try:
             if not readable(other, (float(page.width), float(page.height))) or tuple(page.bbox[:2]) != (0, 0):
                 return page
-            return PdfiumPage(page, page_objects(other, page.page_number, float(page.height), page.initial_doctop))
+            objects = page_objects(other, page.page_number, float(page.height), page.initial_doctop,
+                                   page_descents(page))
+            return PdfiumPage(page, objects)
         finally:
             other.close()
 
@@ -410,6 +414,8 @@ def second_opinions(data: bytes, pages: list[PageContent]) -> None:
 def read_pdf(data: bytes, doc: Document, second_opinion: bool = True) -> Document:
     """Fill `doc` from the bytes of a PDF with a text layer (`second_opinion`: let camelot re-read
     ruled tables that pdfplumber read poorly)."""
+    if not fonts_installed():
+        raise ExtractionError(MISSING_FONT_REASON)
     pdf = open_pdf(data)
     try:
         if not pdf.pages:

@@ -15,10 +15,16 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..pdfium_lock import PDFIUM_LOCK
+from .pdf_fonts import UNDECLARED_DESCENT
 
 LINE_BREAKS = (10, 13)  # PDFium puts \r\n between text lines; pdfminer has no such characters
-UPRIGHT_ANGLE = 0.01  # radians: a character turned less than this reads left to right
-BASELINE_TOLERANCE = 0.01  # points: characters of one line share their baseline
+UPRIGHT_SHEAR = 0.01  # a character whose matrix turns or shears it less than this reads left to right
+MAX_ADVANCE = 4.0  # em: a wider advance is not a width the file declares for a character
+# the standard 14 fonts: PDFium draws and measures them with fonts built into it, not the system's
+STANDARD_FONTS = frozenset({
+    "Courier", "Courier-Bold", "Courier-BoldOblique", "Courier-Oblique", "Helvetica", "Helvetica-Bold",
+    "Helvetica-BoldOblique", "Helvetica-Oblique", "Times-Roman", "Times-Bold", "Times-Italic",
+    "Times-BoldItalic", "Symbol", "ZapfDingbats"})
 MAX_FORM_DEPTH = 8  # form XObjects nest; deeper nesting is a malformed or hostile file
 
 
@@ -63,13 +69,15 @@ def readable(page: pdfium.PdfPage, size: tuple[float, float]) -> bool:
         and abs(right - size[0]) <= SIZE_TOLERANCE and abs(top - size[1]) <= SIZE_TOLERANCE
 
 
-def page_objects(page: pdfium.PdfPage, page_number: int, height: float, doctop: float = 0.0) -> dict[str, list[dict]]:
+def page_objects(page: pdfium.PdfPage, page_number: int, height: float, doctop: float = 0.0,
+                 descents: dict[str, float] | None = None) -> dict[str, list[dict]]:
     """Characters, lines, rects and curves of one page of `height` points, in pdfplumber's dict format
-    (y measured down from the top)."""
+    (y measured down from the top). `descents` are the declared descents of the fonts the file does
+    not embed (pdf_fonts.declared_descents); without them such a font's descent counts as 0."""
     with PDFIUM_LOCK:
         textpage = page.get_textpage()
         try:
-            chars = _chars(textpage.raw, height, page_number, doctop)
+            chars = _chars(textpage.raw, height, page_number, doctop, FontMetrics(descents or {}))
         finally:
             textpage.close()
         shapes = _shapes(page.raw, height, page_number, doctop)
@@ -79,42 +87,92 @@ def page_objects(page: pdfium.PdfPage, page_number: int, height: float, doctop: 
     return out
 
 
-def _chars(textpage, height: float, page_number: int, doctop: float) -> list[dict]:
+class FontMetrics:
+    """Advance widths and descents from the PDF's own font data, never from a substituted font, so
+    a page measures the same on every machine whatever fonts it has (or has none)."""
+
+    def __init__(self, declared: dict[str, float]):
+        self.declared = declared
+        self._descent: dict[int, float] = {}
+        self._width: dict[tuple[int, int], float] = {}
+
+    def descent(self, font) -> float:
+        """The font's descent in em: its own metrics when embedded, PDFium's built-in ones for the
+        standard 14, else what its descriptor declares (0 when nothing is)."""
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        if key not in self._descent:
+            value = ctypes.c_float(0.0)
+            if pdfium_c.FPDFFont_GetIsEmbedded(font) or _base_font(font) in STANDARD_FONTS:
+                pdfium_c.FPDFFont_GetDescent(font, 1.0, value)
+                self._descent[key] = value.value
+            else:
+                self._descent[key] = self.declared.get(_base_font(font), UNDECLARED_DESCENT)
+        return self._descent[key]
+
+    def width(self, font, code: int) -> float | None:
+        """The advance of the character `code` in em, as the file's /W or /Widths give it."""
+        key = (ctypes.cast(font, ctypes.c_void_p).value or 0, code)
+        if key not in self._width:
+            value = ctypes.c_float(-1.0)
+            ok = pdfium_c.FPDFFont_GetGlyphWidth(font, code, 1.0, value)
+            self._width[key] = value.value if ok and 0.0 <= value.value <= MAX_ADVANCE else None
+        return self._width[key]
+
+
+def _base_font(font) -> str:
+    """The font's BaseFont name (a subset tag kept), as the font dictionaries spell it."""
+    size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+    if size <= 1:
+        return ""
+    buf = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFFont_GetBaseFontName(font, buf, size)
+    return buf.value.decode("latin-1", "replace")
+
+
+def _chars(textpage, height: float, page_number: int, doctop: float, metrics: FontMetrics) -> list[dict]:
     """The page's printed characters (PDFium's generated spaces and line breaks left out). A char's
-    box spans its advance width and, like pdfminer's, one font size up from the font's descent."""
+    box is pdfminer's: from its origin, its advance wide and one font size tall from the font's
+    descent, turned by the character's matrix."""
     n = pdfium_c.FPDFText_CountChars(textpage)
-    box = pdfium_c.FS_RECTF()
+    loose = pdfium_c.FS_RECTF()
+    matrix = pdfium_c.FS_MATRIX()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
     get_unicode, generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
-    loose_box, font_size, angle = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetCharAngle
+    font_size, text_object = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetTextObject
     out = []
     for i in range(n):
         code = get_unicode(textpage, i)
         if code in LINE_BREAKS or code == 0 or generated(textpage, i):
             continue
-        loose_box(textpage, i, box)
-        size = font_size(textpage, i)
-        upright = abs(angle(textpage, i)) < UPRIGHT_ANGLE
-        bottom = height - box.bottom
-        top = bottom - size if upright else height - box.top
-        out.append({
-            "object_type": "char", "page_number": page_number, "text": chr(code),
-            "x0": box.left, "x1": box.right, "top": top, "bottom": bottom,
-            "y0": height - bottom, "y1": height - top, "doctop": doctop + top,
-            "width": box.right - box.left, "height": bottom - top, "size": size, "upright": upright,
-        })
-    _trim_overlaps(out)
+        pdfium_c.FPDFText_GetCharOrigin(textpage, i, ox, oy)
+        pdfium_c.FPDFText_GetMatrix(textpage, i, matrix)
+        em = font_size(textpage, i)
+        obj = text_object(textpage, i)
+        font = pdfium_c.FPDFTextObj_GetFont(obj) if obj else None
+        advance = metrics.width(font, code) if font else None
+        if advance is None:  # no width in the file for it: PDFium's box, the only measure left
+            pdfium_c.FPDFText_GetLooseCharBox(textpage, i, loose)
+            advance = (loose.right - loose.left) / (em * matrix.a) if em and matrix.a else 0.0
+        descent = metrics.descent(font) if font else UNDECLARED_DESCENT
+        out.append(_char_box(chr(code), (ox.value, oy.value), matrix, em, advance, descent,
+                             height, page_number, doctop))
     return out
 
 
-def _trim_overlaps(chars: list[dict]) -> None:
-    """End each character where the next one on its baseline starts, when that is inside its box.
-    PDFium sizes the box of a font it substitutes (not embedded) by the substitute's glyph, wider
-    than the advance the PDF gives; the next character's position is that advance."""
-    for ch, nxt in zip(chars, chars[1:]):
-        if ch["upright"] and nxt["upright"] and abs(nxt["bottom"] - ch["bottom"]) <= BASELINE_TOLERANCE \
-                and ch["x0"] < nxt["x0"] < ch["x1"]:
-            ch["x1"] = nxt["x0"]
-            ch["width"] = ch["x1"] - ch["x0"]
+def _char_box(text: str, origin: tuple[float, float], m, em: float, advance: float, descent: float,
+              height: float, page_number: int, doctop: float) -> dict:
+    """A character in pdfplumber's format: the text-space box (0, descent)–(advance, descent + 1),
+    in em, scaled by the font size and moved by the character's matrix to its origin on the page."""
+    corners = [(origin[0] + (m.a * u + m.c * v) * em, origin[1] + (m.b * u + m.d * v) * em)
+               for u in (0.0, advance) for v in (descent, descent + 1.0)]
+    x0, x1 = min(c[0] for c in corners), max(c[0] for c in corners)
+    y0, y1 = min(c[1] for c in corners), max(c[1] for c in corners)
+    upright = m.a * m.d > 0 and m.b * m.c <= 0 and abs(m.b) + abs(m.c) < UPRIGHT_SHEAR * (abs(m.a) + abs(m.d))
+    size = (y1 - y0) if upright else (m.c ** 2 + m.d ** 2) ** 0.5 * em
+    top, bottom = height - y1, height - y0
+    return {"object_type": "char", "page_number": page_number, "text": text,
+            "x0": x0, "x1": x1, "top": top, "bottom": bottom, "y0": y0, "y1": y1, "doctop": doctop + top,
+            "width": x1 - x0, "height": y1 - y0, "size": size, "upright": upright}
 
 
 def _shapes(page, height: float, page_number: int, doctop: float) -> list[dict]:
