@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-browser test-ocr ocr bench bench-ocr corpus fixtures-libreoffice clean
+.PHONY: demo test test-slow test-without-fonts test-browser test-ocr ocr bench bench-ocr corpus fixtures-libreoffice clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,11 +15,17 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/tongbao extract corpus --out outputs --format parquet --format csv --format duckdb
 
+# hypothesis replays the same examples on every run and machine (tests/conftest.py)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# the long round trips, and every property-based test exploring new random examples
 test-slow: $(STAMP)
-	$(PY) -m pytest -q -m slow
+	TONGBAO_HYPOTHESIS=explore $(PY) -m pytest -q -m "slow or hypothesis"
+
+# `make test` as on a machine without fonts: the system's font folders hidden (root or user namespaces)
+test-without-fonts: $(STAMP)
+	tests/tools/without_system_fonts.sh $(MAKE) test
 
 # the report opened in headless Chromium; installs Debian's chromium when it is missing (needs root)
 test-browser: $(STAMP)

@@ -72,13 +72,17 @@ for page in pdf:
 
 RUNNER = """
 import json, resource, sys, time
-PATH = sys.argv[1]
+PATHS = sys.argv[1:]
 {setup}
 runs = []
 for _ in range({runs}):  # the first run pays each tool's first-use costs; the others are a batch's next files
     t0 = time.perf_counter()
+    total = 0
+    for PATH in PATHS:
 {code}
+        total += pages
     runs.append(time.perf_counter() - t0)
+pages = total
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")]
 peak_kb = int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 nexts = sorted(runs[1:])
@@ -86,8 +90,13 @@ print(json.dumps({{"pages": pages, "first": runs[0], "next": nexts[len(nexts) //
 """
 
 
-def render_inputs() -> dict[str, Path]:
-    """The examples, and long bulletins made by repeating every example table, as PDFs in _work/."""
+DEVSET = ROOT / "tests" / "data" / "devset"  # bulletins made elsewhere: DOCX exported to PDF by LibreOffice
+LIBREOFFICE = ROOT / "tests" / "fixtures" / "libreoffice"  # the examples and seeds, DOCX → PDF by LibreOffice
+
+
+def render_inputs() -> dict[str, list[Path]]:
+    """The examples, and long bulletins made by repeating every example table, as PDFs in _work/;
+    then the development set's PDFs and the LibreOffice fixtures, each read as one batch."""
     from tongbao.render.examples import examples
     from tongbao.render.pdf import render_pdf
     from tongbao.render.spec import BulletinSpec
@@ -105,33 +114,36 @@ def render_inputs() -> dict[str, Path]:
                 tables.append(copy)
         spec = BulletinSpec(**{**vars(base), "tables": tables})
         files[name] = render_pdf(spec, WORK / f"{name}.pdf")
-    return files
+    batches = {name: [path] for name, path in files.items()}
+    batches["devset (10 files)"] = sorted(DEVSET.glob("*.pdf"))
+    batches["libreoffice (6 files)"] = sorted(LIBREOFFICE.glob("*.pdf"))
+    return batches
 
 
-def run_once(tool: str, path: Path) -> dict:
-    """One tool on one file in a fresh interpreter, RUNS_PER_PROCESS times: pages, seconds of the
+def run_once(tool: str, paths: list[Path]) -> dict:
+    """One tool on some files in a fresh interpreter, RUNS_PER_PROCESS times: pages, seconds of the
     first run and the median of the others, peak RSS in MB."""
-    code = RUNNER.format(setup=SETUP[tool], code=textwrap.indent(TOOLS[tool].strip(), "    "), runs=RUNS_PER_PROCESS)
-    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT,
+    code = RUNNER.format(setup=SETUP[tool], code=textwrap.indent(TOOLS[tool].strip(), "        "), runs=RUNS_PER_PROCESS)
+    proc = subprocess.run([sys.executable, "-c", code, *map(str, paths)], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
     if proc.returncode != 0:
         return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:120]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run_tool(tool: str, path: Path) -> dict:
+def run_tool(tool: str, paths: list[Path]) -> dict:
     """The median of PROCESSES fresh-process measurements (this machine's speed varies from run to run)."""
-    results = [run_once(tool, path) for _ in range(PROCESSES)]
+    results = [run_once(tool, paths) for _ in range(PROCESSES)]
     if any("error" in r for r in results):
         return next(r for r in results if "error" in r)
     return {"pages": results[0]["pages"],
             **{key: statistics.median(r[key] for r in results) for key in ("first", "next", "maxrss_mb")}}
 
 
-def page_count(path: Path) -> int:
+def page_count(paths: list[Path]) -> int:
     import pypdfium2
 
-    return len(pypdfium2.PdfDocument(str(path)))
+    return sum(len(pypdfium2.PdfDocument(str(path))) for path in paths)
 
 
 MEASURES = {
@@ -141,7 +153,7 @@ MEASURES = {
 }
 
 
-def measure(files: dict[str, Path]) -> dict[str, dict[str, dict]]:
+def measure(files: dict[str, list[Path]]) -> dict[str, dict[str, dict]]:
     """Every tool on every file: {file: {tool: result}}."""
     out: dict[str, dict[str, dict]] = {}
     for name, path in files.items():
@@ -160,7 +172,7 @@ def _cell(result: dict, key: str) -> str:
     return f"{result['pages'] / result[key]:.1f}"
 
 
-def tables(files: dict[str, Path], results: dict[str, dict[str, dict]]) -> list[str]:
+def tables(files: dict[str, list[Path]], results: dict[str, dict[str, dict]]) -> list[str]:
     """One markdown table per measure: a row per file, a column per tool."""
     lines = []
     for key, title in MEASURES.items():
@@ -220,7 +232,12 @@ def main() -> None:
         f"- camelot_lattice: `camelot.read_pdf(flavor='lattice')` on at most the first {CAMELOT_PAGE_LIMIT} pages.",
         "- pypdfium2_text: plain text of every page.",
         "",
-        f"long60/long300 repeat the example tables ({', '.join(f'{k}: {v}x' for k, v in LONG_REPEATS.items())}).",
+        f"long60/long300 repeat the example tables ({', '.join(f'{k}: {v}x' for k, v in LONG_REPEATS.items())}). "
+        "These five are the project's own renderer's PDFs (reportlab, STSong-Light not embedded). "
+        "`devset` is the development set's ten PDFs (tests/data/devset: bulletins written elsewhere, "
+        "DOCX exported by LibreOffice, fonts embedded) and `libreoffice` the committed LibreOffice "
+        "fixtures (tests/fixtures/libreoffice); each is read as one batch of files in one process, "
+        "so its first run pays the first-file costs once.",
         "",
         *tables(files, results),
         "### tongbao end to end, as a multiple of the others' speed",

@@ -17,7 +17,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from tongbao.extract.pdf_fonts import declared_descents, page_descents
-from tongbao.pdfium_fonts import fonts_installed
+from tongbao.pdfium_fonts import bundled_font_path, use_bundled_fonts
 from tongbao.render.examples import examples
 from tongbao.render.pdf import render_pdf
 
@@ -33,10 +33,12 @@ POSITION_COLUMNS = ("x0", "top", "x1", "bottom", "start", "end", "locations", "f
 
 @pytest.fixture(scope="module")
 def pdf_files(tmp_path_factory) -> list[str]:
-    """Every PDF the suite reads: the examples as rendered, the seeds, the committed fixtures."""
+    """Every PDF the suite reads: the examples as rendered, the seeds, the committed fixtures and the
+    development set (LibreOffice exports of bulletins made elsewhere)."""
     out = tmp_path_factory.mktemp("fonts")
     files = [render_pdf(spec, out / f"{name}.pdf") for name, spec in examples().items()]
     files += sorted((ROOT / "corpus").glob("*.pdf")) + sorted((TESTS / "fixtures").glob("**/*.pdf"))
+    files += sorted((TESTS / "data" / "devset").glob("*.pdf"))
     return [str(f) for f in files]
 
 
@@ -50,7 +52,7 @@ def _without_fonts(*args: str) -> str:
 
 
 def test_the_bundled_font_is_installed():
-    assert fonts_installed()
+    assert bundled_font_path() and use_bundled_fonts()
 
 
 def test_pdfs_read_byte_identical_without_system_fonts(pdf_files):
@@ -104,3 +106,17 @@ def test_fonts_not_embedded_declare_their_descent(tmp_path):
         assert descents == declared_descents(pdf.pages[0].page_obj.resources)
     assert set(descents) == {"STSong-Light"}
     assert descents["STSong-Light"] == pytest.approx(-0.271)
+
+
+def test_a_pdf_is_failed_when_the_bundled_font_is_missing(monkeypatch, pdf_files):
+    """Without its font, tongbao would read a PDF as this machine's fonts make it: it says so instead."""
+    import importlib
+
+    from tongbao.extract import read_document
+
+    pdf_reader = importlib.import_module("tongbao.extract.pdf")  # tongbao.extract is also the API function
+    from tongbao.pdfium_fonts import MISSING_FONT_REASON
+
+    monkeypatch.setattr(pdf_reader, "use_bundled_fonts", lambda: False)
+    doc = read_document(pdf_files[0])
+    assert doc.status == "failed" and doc.error == MISSING_FONT_REASON

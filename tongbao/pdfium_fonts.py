@@ -98,8 +98,3 @@ def use_bundled_fonts() -> bool:
         _state["info"] = info  # PDFium keeps the pointer: the struct and its callbacks must live on
         _state["installed"] = True
         return True
-
-
-def fonts_installed() -> bool:
-    """Whether PDFium reads with the bundled font (see use_bundled_fonts)."""
-    return _state.get("installed", False)

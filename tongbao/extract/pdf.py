@@ -18,7 +18,7 @@ from pdfplumber.page import DerivedPage
 
 from ..errors import ExtractionError
 from ..model import Document
-from ..pdfium_fonts import MISSING_FONT_REASON, fonts_installed
+from ..pdfium_fonts import MISSING_FONT_REASON, use_bundled_fonts
 from ..pdfium_lock import PDFIUM_LOCK
 from .geometry import gaps, group_lines
 from .cell_text import CLOSING, join_lines, open_brackets
@@ -414,7 +414,7 @@ def second_opinions(data: bytes, pages: list[PageContent]) -> None:
 def read_pdf(data: bytes, doc: Document, second_opinion: bool = True) -> Document:
     """Fill `doc` from the bytes of a PDF with a text layer (`second_opinion`: let camelot re-read
     ruled tables that pdfplumber read poorly)."""
-    if not fonts_installed():
+    if not use_bundled_fonts():
         raise ExtractionError(MISSING_FONT_REASON)
     pdf = open_pdf(data)
     try:
