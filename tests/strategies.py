@@ -12,14 +12,15 @@ LEAVES = ["网厅办件", "电子证照", "并联审批", "星级达标", "行�
 
 
 @st.composite
-def score_tables(draw, min_rows=2, max_rows=40):
-    """A score table: 部门 + groups of leaves (1 to 3 header levels), optional 合计, blank 'same as above' names."""
-    depth = draw(st.integers(min_value=1, max_value=3))
+def score_tables(draw, min_rows=2, max_rows=40, min_depth=1, group_points=False):
+    """A score table: 部门 + groups of leaves (1 to 3 header levels), optional 合计, blank 'same as above' names;
+    with `group_points`, each group states its maximum (the sum of its leaves'), as "办件管理(25分)"."""
+    depth = draw(st.integers(min_value=min_depth, max_value=3))
     n_groups = draw(st.integers(min_value=1, max_value=3))
     leaves_per = [draw(st.integers(min_value=1, max_value=3)) for _ in range(n_groups)]
     leaf_pool = iter(draw(st.permutations(LEAVES)))
     group_pool = iter(draw(st.permutations(GROUPS)))
-    with_points = draw(st.booleans())
+    with_points = group_points or draw(st.booleans())
     maxima, leaves, groups = [], [], []
     for g, k in enumerate(leaves_per):
         group_leaves = []
@@ -28,7 +29,8 @@ def score_tables(draw, min_rows=2, max_rows=40):
             maxima.append(m)
             group_leaves.append(f"{next(leaf_pool)}({m}分)" if with_points else next(leaf_pool))
         leaves.append(group_leaves)
-        groups.append(next(group_pool))
+        group = next(group_pool)
+        groups.append(f"{group}({sum(maxima[-k:])}分)" if group_points else group)
     total = draw(st.booleans())
     n_leaf = sum(leaves_per)
     label_rowspan = depth

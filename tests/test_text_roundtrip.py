@@ -33,6 +33,13 @@ def test_table_round_trip(table):
     _assert_same(table, _extract(PREAMBLE + table_to_text(table)))
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(score_tables(min_depth=2, group_points=True))
+def test_header_written_once_round_trip(table):
+    """Merged header cells written once (no tabs holding their places) go back over their columns."""
+    _assert_same(table, _extract(PREAMBLE + table_to_text(table, written_once=True)))
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(score_tables(min_rows=4), st.data())
 def test_continued_table_round_trip(table, data):

@@ -10,6 +10,7 @@ package. The same bulletin then reads and renders the same on every machine, wha
 from __future__ import annotations
 
 import ctypes
+import mmap
 import threading
 
 SYMBOL_CHARSET = 2  # PDFium's FX_Charset::kSymbol: symbol fonts stay PDFium's own
@@ -34,12 +35,23 @@ def bundled_font_path() -> str | None:
         return None
 
 
-def _font_data() -> bytes:
-    if "data" not in _state:
-        path = bundled_font_path()
-        with open(path, "rb") as fh:
-            _state["data"] = fh.read()
-    return _state["data"]
+def _font_bytes():
+    """The bundled font mapped once per process (PDFium asks for it again with each document it
+    opens): a private copy-on-write map, so ctypes can take its address and nothing is read twice."""
+    if "map" not in _state:
+        with open(bundled_font_path(), "rb") as fh:
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
+        _state["map"] = mapped
+        _state["view"] = (ctypes.c_char * len(mapped)).from_buffer(mapped)
+    return _state["view"]
+
+
+def _read_font(buffer, size: int) -> int:
+    """The bundled font's size; its bytes copied into PDFium's buffer when that is large enough."""
+    data = _font_bytes()
+    if buffer and size >= len(data):
+        ctypes.memmove(buffer, data, len(data))
+    return len(data)
 
 
 def _standard(face: bytes | None) -> bool:
@@ -59,7 +71,7 @@ def _map_font(_, weight, italic, charset, pitch, face, exact):
 
 
 def _get_font_data(_, handle, table, buffer, size):
-    return _copy(_font_data(), buffer, size) if handle == HANDLE and table == 0 else 0
+    return _read_font(buffer, size) if handle == HANDLE and table == 0 else 0
 
 
 def _get_face_name(_, handle, buffer, size):
@@ -98,3 +110,13 @@ def use_bundled_fonts() -> bool:
         _state["info"] = info  # PDFium keeps the pointer: the struct and its callbacks must live on
         _state["installed"] = True
         return True
+
+
+def keep_until_next(document) -> None:
+    """Close the document kept before and keep this one open until the next comes (the caller holds
+    PDFIUM_LOCK). PDFium frees a font face when the last document using it closes; the bundled font
+    would then be copied and parsed again for every file of a batch."""
+    previous = _state.get("kept")
+    _state["kept"] = document
+    if previous is not None:
+        previous.close()

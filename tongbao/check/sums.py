@@ -11,8 +11,8 @@ from collections import defaultdict
 
 from ..model import Column, Finding, Table
 from .intervals import sum_tolerance
-from .tableview import (body_rows, cell_at, is_percent_column, label_of, location, total_column,
-                        total_rows, value_columns)
+from .tableview import (body_rows, cell_at, is_percent_column, is_quantity_column, label_of, location,
+                        total_column, total_rows, value_columns)
 from ..extract.placement import NO_FIT
 from .results import failed, passed, undecided
 
@@ -21,7 +21,7 @@ TOTAL_NAMES = ("合计", "总计", "总分", "得分")
 
 def addend_sets(table: Table, total: Column) -> list[list[Column]]:
     """Candidate sets of columns a row total may add up, most inclusive first."""
-    cols = [c for c in value_columns(table) if c.index != total.index and not is_percent_column(table, c)
+    cols = [c for c in value_columns(table) if c.index != total.index and is_quantity_column(table, c)
             and not (c.path and label_of(c) in TOTAL_NAMES)]
     sets = [cols] if cols else []
     by_leaf: dict[str, list[Column]] = defaultdict(list)
@@ -83,7 +83,7 @@ def check_column_sums(table: Table) -> list[Finding]:
     body = body_rows(table)
     for trow in total_rows(table):
         for col in value_columns(table):
-            if is_percent_column(table, col):
+            if not is_quantity_column(table, col):
                 continue
             tcell = cell_at(table, trow, col.index)
             if tcell is None or tcell.value is None:

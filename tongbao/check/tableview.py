@@ -1,7 +1,7 @@
 """Read-only helpers the checks share: a table's value grid, its total row and column, its % columns."""
 from __future__ import annotations
 
-from ..extract.headers import bare_label, is_total_label
+from ..extract.headers import RANK_LABEL, bare_label, is_total_label
 from ..model import Cell, Column, Table
 
 
@@ -40,6 +40,16 @@ def is_percent_column(table: Table, col: Column) -> bool:
         return True
     cells = [c for r in table.rows for c in r if c.col == col.index and c.value is not None]
     return bool(cells) and sum(c.unit == "%" for c in cells) > len(cells) / 2
+
+
+def is_rank_column(col: Column) -> bool:
+    """A 排名 / 名次 column: positions, never a quantity to add or divide."""
+    return bool(col.path) and bool(RANK_LABEL.search(bare_label(col.path[-1])))
+
+
+def is_quantity_column(table: Table, col: Column) -> bool:
+    """A column of counts, scores or amounts: neither a rate nor a rank."""
+    return not is_percent_column(table, col) and not is_rank_column(col)
 
 
 def location(table: Table, cell: Cell) -> dict:

@@ -20,6 +20,7 @@ TOTAL_LABEL = re.compile(r"^(合计|总计|总分|得分|总得分|合计得分|
 # 加分 / 扣分 columns state a rate per item ("加分(0.5分)"), not a ceiling the value must respect.
 ADJUSTMENT_LABEL = re.compile(r"(加分|扣分|加减分)")
 PERCENT_LABEL = re.compile(r"(百分比|占比|比例|率)$")
+RANK_LABEL = re.compile(r"(排名|名次|排序)")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -125,7 +126,8 @@ def move_total_last(columns: list[Column]) -> list[Column]:
     for i, col in enumerate(columns):
         if col.path and len(col.path) == 1 and is_total_label(col.path[0]) and i < len(columns) - 1:
             rest = columns[i + 1:]
-            if rest and all(len(c.path) <= 1 for c in rest) and all(c.path for c in rest):
+            if rest and all(len(c.path) <= 1 for c in rest) and all(c.path for c in rest) \
+                    and not any(RANK_LABEL.search(bare_label(c.path[0])) for c in rest):  # a rank follows its total
                 reordered = columns[:i] + rest + [col]
                 return [Column(index=k, path=c.path, max_points=c.max_points, unit=c.unit)
                         for k, c in enumerate(reordered)]

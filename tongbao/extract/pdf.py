@@ -18,7 +18,7 @@ from pdfplumber.page import DerivedPage
 
 from ..errors import ExtractionError
 from ..model import Document
-from ..pdfium_fonts import MISSING_FONT_REASON, use_bundled_fonts
+from ..pdfium_fonts import MISSING_FONT_REASON, keep_until_next, use_bundled_fonts
 from ..pdfium_lock import PDFIUM_LOCK
 from .geometry import gaps, group_lines
 from .cell_text import CLOSING, join_lines, open_brackets
@@ -392,7 +392,7 @@ def read_pages(pdf, data: bytes | None = None) -> list[PageContent]:
     finally:
         if fast is not None:
             with PDFIUM_LOCK:
-                fast.close()
+                keep_until_next(fast)
     return pages
 
 

@@ -96,10 +96,9 @@ class FontMetrics:
         self._descent: dict[int, float] = {}
         self._width: dict[tuple[int, int], float] = {}
 
-    def descent(self, font) -> float:
+    def descent(self, font, key: int) -> float:
         """The font's descent in em: its own metrics when embedded, PDFium's built-in ones for the
-        standard 14, else what its descriptor declares (0 when nothing is)."""
-        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        standard 14, else what its descriptor declares (0 when nothing is). `key`: its address."""
         if key not in self._descent:
             value = ctypes.c_float(0.0)
             if pdfium_c.FPDFFont_GetIsEmbedded(font) or _base_font(font) in STANDARD_FONTS:
@@ -109,14 +108,13 @@ class FontMetrics:
                 self._descent[key] = self.declared.get(_base_font(font), UNDECLARED_DESCENT)
         return self._descent[key]
 
-    def width(self, font, code: int) -> float | None:
+    def width(self, font, key: int, code: int) -> float | None:
         """The advance of the character `code` in em, as the file's /W or /Widths give it."""
-        key = (ctypes.cast(font, ctypes.c_void_p).value or 0, code)
-        if key not in self._width:
+        if (key, code) not in self._width:
             value = ctypes.c_float(-1.0)
             ok = pdfium_c.FPDFFont_GetGlyphWidth(font, code, 1.0, value)
-            self._width[key] = value.value if ok and 0.0 <= value.value <= MAX_ADVANCE else None
-        return self._width[key]
+            self._width[key, code] = value.value if ok and 0.0 <= value.value <= MAX_ADVANCE else None
+        return self._width[key, code]
 
 
 def _base_font(font) -> str:
@@ -129,50 +127,79 @@ def _base_font(font) -> str:
     return buf.value.decode("latin-1", "replace")
 
 
+@dataclass(frozen=True)
+class TextRun:
+    """What every character of one text object shares: its font, size and matrix."""
+
+    font: object
+    font_key: int  # the font's address, for the metrics' caches
+    em: float  # the font size, before the matrix
+    a: float
+    b: float
+    c: float
+    d: float
+    descent: float  # em
+    upright: bool
+
+
+def _run(textpage, i: int, obj, metrics: FontMetrics) -> TextRun:
+    matrix = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFText_GetMatrix(textpage, i, matrix)
+    font = pdfium_c.FPDFTextObj_GetFont(obj) if obj else None
+    key = ctypes.cast(font, ctypes.c_void_p).value or 0
+    a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+    upright = a * d > 0 and b * c <= 0 and abs(b) + abs(c) < UPRIGHT_SHEAR * (abs(a) + abs(d))
+    return TextRun(font, key, pdfium_c.FPDFText_GetFontSize(textpage, i), a, b, c, d,
+                   metrics.descent(font, key) if font else UNDECLARED_DESCENT, upright)
+
+
 def _chars(textpage, height: float, page_number: int, doctop: float, metrics: FontMetrics) -> list[dict]:
     """The page's printed characters (PDFium's generated spaces and line breaks left out). A char's
     box is pdfminer's: from its origin, its advance wide and one font size tall from the font's
     descent, turned by the character's matrix."""
     n = pdfium_c.FPDFText_CountChars(textpage)
     loose = pdfium_c.FS_RECTF()
-    matrix = pdfium_c.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
     get_unicode, generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
-    font_size, text_object = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetTextObject
+    origin, text_object = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetTextObject
+    address = ctypes.c_void_p
     out = []
+    run, run_key = None, None
     for i in range(n):
         code = get_unicode(textpage, i)
         if code in LINE_BREAKS or code == 0 or generated(textpage, i):
             continue
-        pdfium_c.FPDFText_GetCharOrigin(textpage, i, ox, oy)
-        pdfium_c.FPDFText_GetMatrix(textpage, i, matrix)
-        em = font_size(textpage, i)
         obj = text_object(textpage, i)
-        font = pdfium_c.FPDFTextObj_GetFont(obj) if obj else None
-        advance = metrics.width(font, code) if font else None
+        key = ctypes.cast(obj, address).value
+        if key != run_key or run is None:
+            run, run_key = _run(textpage, i, obj, metrics), key
+        origin(textpage, i, ox, oy)
+        advance = metrics.width(run.font, run.font_key, code) if run.font else None
         if advance is None:  # no width in the file for it: PDFium's box, the only measure left
             pdfium_c.FPDFText_GetLooseCharBox(textpage, i, loose)
-            advance = (loose.right - loose.left) / (em * matrix.a) if em and matrix.a else 0.0
-        descent = metrics.descent(font) if font else UNDECLARED_DESCENT
-        out.append(_char_box(chr(code), (ox.value, oy.value), matrix, em, advance, descent,
-                             height, page_number, doctop))
+            advance = (loose.right - loose.left) / (run.em * run.a) if run.em and run.a else 0.0
+        out.append(_char_box(chr(code), ox.value, oy.value, run, advance, height, page_number, doctop))
     return out
 
 
-def _char_box(text: str, origin: tuple[float, float], m, em: float, advance: float, descent: float,
-              height: float, page_number: int, doctop: float) -> dict:
+def _char_box(text: str, x: float, y: float, run: TextRun, advance: float, height: float, page_number: int,
+              doctop: float) -> dict:
     """A character in pdfplumber's format: the text-space box (0, descent)–(advance, descent + 1),
-    in em, scaled by the font size and moved by the character's matrix to its origin on the page."""
-    corners = [(origin[0] + (m.a * u + m.c * v) * em, origin[1] + (m.b * u + m.d * v) * em)
-               for u in (0.0, advance) for v in (descent, descent + 1.0)]
-    x0, x1 = min(c[0] for c in corners), max(c[0] for c in corners)
-    y0, y1 = min(c[1] for c in corners), max(c[1] for c in corners)
-    upright = m.a * m.d > 0 and m.b * m.c <= 0 and abs(m.b) + abs(m.c) < UPRIGHT_SHEAR * (abs(m.a) + abs(m.d))
-    size = (y1 - y0) if upright else (m.c ** 2 + m.d ** 2) ** 0.5 * em
+    in em, scaled by the font size and moved by the character's matrix to its origin (x, y)."""
+    em, low, high = run.em, run.descent, run.descent + 1.0
+    if run.b == 0.0 and run.c == 0.0:  # the common case: only scaled
+        xs = (x, x + run.a * advance * em)
+        ys = (y + run.d * low * em, y + run.d * high * em)
+    else:
+        corners = [(x + (run.a * u + run.c * v) * em, y + (run.b * u + run.d * v) * em)
+                   for u in (0.0, advance) for v in (low, high)]
+        xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    size = (y1 - y0) if run.upright else (run.c ** 2 + run.d ** 2) ** 0.5 * em
     top, bottom = height - y1, height - y0
     return {"object_type": "char", "page_number": page_number, "text": text,
             "x0": x0, "x1": x1, "top": top, "bottom": bottom, "y0": y0, "y1": y1, "doctop": doctop + top,
-            "width": x1 - x0, "height": y1 - y0, "size": size, "upright": upright}
+            "width": x1 - x0, "height": y1 - y0, "size": size, "upright": run.upright}
 
 
 def _shapes(page, height: float, page_number: int, doctop: float) -> list[dict]:

@@ -139,8 +139,8 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
     """Build the Table and any extraction findings from a reader's parts."""
     if is_side_by_side(parts.header):
         parts = unstack_side_by_side(parts)
-    columns = move_total_last(build_columns(parts.header))
     body = [r for r in parts.body if any(not c.empty for c in r)]
+    columns = _columns(parts.header)
     n_labels = label_column_count(columns, body)
     ent = entity_column(columns, n_labels)
     tot = total_column(columns, n_labels)
@@ -193,6 +193,15 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
         method=parts.method, method_reason=parts.method_reason, label_cols=n_labels, notes=list(parts.notes), placement=placement,
     )
     return table, findings
+
+
+def _columns(header: list[list[str]]) -> list[Column]:
+    """The header's columns in the order printed. Only a text layer's multi-row header may have set a
+    row-spanning 合计 before a later leaf (a cell written once, shifted); there it goes last. A
+    single header row is never reordered: a total printed first (总件数 | 已办结 | 办理中) stays first,
+    and the checks find it where it stands."""
+    columns = build_columns(header)
+    return move_total_last(columns) if len(header) >= 2 else columns
 
 
 def _typical_count(body: list[list[RawCell]], n_labels: int, total_last: bool) -> int | None:

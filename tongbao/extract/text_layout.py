@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..normalize.numbers import parse_number
 from ..normalize.text import clean_label, squeeze_spaces
+from .header_spans import expand_header
 from .metadata import DATE_LINE
 from .tables import RawCell, TableParts
 
@@ -20,6 +21,8 @@ PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*\d+\s*[-—–]?\s*$|^\s*第\s*\d+\s
 TITLE_MAX_CHARS = 60
 TITLE_MAX_LINES = 3
 NUMERIC_ROW_SHARE = 0.5
+LONE_HEADER_MAX_CHARS = 30  # a longer tab-less line inside a header is prose, not a label
+LONE_HEADER_MAX_ROWS = 3  # header rows of one label in a row, before the next row with tabs
 
 
 @dataclass
@@ -42,12 +45,27 @@ def find_blocks(lines: list[str]) -> list[TextBlock]:
             continue
         start = i
         rows = []
-        while i < len(lines) and "\t" in lines[i]:
+        while i < len(lines) and ("\t" in lines[i] or _lone_header_cell(lines, i, rows)):
             rows.append(lines[i].split("\t"))
             i += 1
         if len(rows) >= 2 or max(len(r) for r in rows) >= 3:
             blocks.append(TextBlock(start, i - 1, rows))
     return blocks
+
+
+def _lone_header_cell(lines: list[str], i: int, rows: list[list[str]]) -> bool:
+    """A header row of one label (a group written once over all the columns below it) has no tab:
+    it belongs to the table when it stands between header rows, before any row of values, with a
+    row of tabs a few short lines below."""
+    if not rows or any(_is_data_row(r) for r in rows):
+        return False
+    for j in range(i, min(i + LONE_HEADER_MAX_ROWS, len(lines) - 1) + 1):
+        line = lines[j].strip()
+        if "\t" in lines[j]:
+            return j > i
+        if not 0 < len(line) <= LONE_HEADER_MAX_CHARS or PAGE_NUMBER.match(line) or ANNEX.match(line):
+            return False
+    return False
 
 
 def _is_data_row(row: list[str]) -> bool:
@@ -116,8 +134,10 @@ def table_parts(lines: list[str]) -> list[tuple[TextBlock, TableParts, bool]]:
     previous_last = -1
     for block in find_blocks(lines):
         n_header = split_header(block.rows)
-        header = block.rows[:n_header]
-        body = [[RawCell(c) for c in row] for row in block.rows[n_header:]]
+        rows = block.rows[n_header:]
+        width = max((len(r) - next((i for i, c in enumerate(reversed(r)) if c.strip()), len(r)) for r in rows), default=0)
+        header = expand_header(block.rows[:n_header], rows, width)
+        body = [[RawCell(c) for c in row] for row in rows]
         title, annex, unit = context_above(lines, block.first, previous_last)
         adjacent = previous_last >= 0 and not has_text_between(lines, previous_last, block.first)
         out.append((block, TableParts(header=header, body=body, title=title, annex=annex, unit=unit,

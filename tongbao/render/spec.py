@@ -109,8 +109,10 @@ def spec_from_dict(data: dict) -> BulletinSpec:
     return BulletinSpec(tables=tables, **data)
 
 
-def table_to_text(table: TableSpec) -> str:
-    """A table as a PDF text layer gives it: header rows then body rows, cells tab-separated."""
+def table_to_text(table: TableSpec, written_once: bool = False) -> str:
+    """A table as a PDF text layer gives it: header rows then body rows, cells tab-separated; with
+    `written_once`, as many text layers and web pages give it, a merged header cell is written
+    once, with no empty cells holding the places it spans."""
     lines = [line for line in (table.annex, table.title, table.unit) if line]
     grid = table.header_grid()
     for r in range(len(table.header)):
@@ -118,6 +120,8 @@ def table_to_text(table: TableSpec) -> str:
         for rr, c, cell in grid:
             if rr == r:
                 cells[c] = cell.text
+        if written_once:
+            cells = [c for c in cells if c]
         lines.append("\t".join(cells).rstrip("\t"))
     lines += ["\t".join(row) for row in table.rows]
     if table.note:
