@@ -3,3 +3,7 @@
 
 class ExtractionError(Exception):
     """The file could not be read as a bulletin; the message is the reason shown to the user."""
+
+
+class UndecodableText(ExtractionError):
+    """No encoding turns the bytes into plausible text (the message says which came nearest and why)."""

@@ -152,6 +152,15 @@ class Metadata:
     period_start: str | None = None
     period_end: str | None = None
     period_label: str | None = None
+    # The strings above in simplified characters (OpenCC t2s), for grouping and matching across scripts:
+    # a bulletin printed in traditional characters keeps its own strings in the fields above. Equal to
+    # them when the bulletin is written in simplified characters.
+    issuer_simplified: str | None = None
+    province_simplified: str | None = None
+    city_simplified: str | None = None
+    district_simplified: str | None = None
+    doc_number_simplified: str | None = None
+    title_simplified: str | None = None
 
 
 @dataclass

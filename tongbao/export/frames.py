@@ -21,7 +21,10 @@ def documents_frame(docs: list[Document]) -> pd.DataFrame:
             doc_id=d.doc_id, source_path=d.source_path, format=d.format, status=d.status, error=d.error,
             issuer=d.issuer, province=d.province, city=d.city, district=d.district, doc_number=d.doc_number,
             title=d.title, issue_date=d.issue_date, period_start=d.period_start, period_end=d.period_end,
-            period_label=d.period_label, n_pages=d.n_pages, n_tables=len(d.tables), n_figures=len(d.figures),
+            period_label=d.period_label,
+            **{f"{k}_simplified": getattr(d, f"{k}_simplified") for k in ("issuer", "province", "city", "district",
+                                                                           "doc_number", "title")},
+            n_pages=d.n_pages, n_tables=len(d.tables), n_figures=len(d.figures),
             n_errors=sum(f.severity == "error" for f in d.findings), n_warnings=sum(f.severity == "warning" for f in d.findings)))
     return _frame(rows, "documents")
 

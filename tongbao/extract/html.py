@@ -1,10 +1,11 @@
 """Read an HTML bulletin (a government site's page, or a page saved from it).
 
 The charset is the byte-order mark's, else the page's own declaration (<meta charset>, or the
-http-equiv Content-Type), else UTF-8 then GB18030 as for text files; a declaration the bytes do not
-honour (a "utf-8" page written in GBK happens) falls back to the same detection. The page is parsed
-with BeautifulSoup and lxml and walked in order: block elements (p, div, h1…, li, br …) give the
-narrative lines, and each data <table> gives TableParts with colspan/rowspan expanded into a grid
+http-equiv Content-Type), else detected as for text files (extract/encoding.py); a declaration the
+bytes do not honour, or honour only as implausible Chinese (a "utf-8" page written in GBK happens),
+falls back to the same detection. The page is parsed with BeautifulSoup and lxml and walked in
+order: block elements (p, div, h1…, li, br …) give the narrative lines, and each data <table> gives
+TableParts with colspan/rowspan expanded into a grid
 ("" where a merged cell continues). Header rows are the <thead> rows, else the leading rows of
 <th> cells only, else the rows before the first mostly-numeric row. Tables used for page layout
 (those holding another table, or a single row or column) are read as text, not as tables.
@@ -14,11 +15,11 @@ from __future__ import annotations
 import codecs
 import re
 
-from ..errors import ExtractionError
+from ..errors import ExtractionError, UndecodableText
 from ..model import Document
 from .cell_text import join_lines
 from .flow import flow_document
-from .encoding import decode_text
+from .encoding import decode_bom, decode_text, plausibility
 from .tables import RawCell, TableParts
 from .text_layout import split_header
 
@@ -38,7 +39,6 @@ ERROR_PAGE = re.compile(r"^\s*(40[0-9]|50[0-9])\b|not\s+found|forbidden|service\
                         r"|页面不存在|页面未找到|找不到(该)?页面|访问的页面|无法访问|已被删除", re.I)
 ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030", "cp936": "gb18030",
            "windows-936": "gb18030", "x-euc-cn": "gb18030", "euc-cn": "gb18030"}
-BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 # ---------------------------------------------------------------- charset
@@ -58,31 +58,33 @@ def declared_charset(data: bytes) -> str | None:
 
 
 def decode_html(data: bytes) -> tuple[str, str]:
-    """(text, encoding): BOM, then the declared charset if the bytes honour it, then UTF-8 / GB18030."""
+    """(text, encoding): BOM, then the declared charset if the bytes honour it, then detection as for text."""
     if not data.strip():
         raise ExtractionError("empty file: no HTML to read")
-    for bom, enc in BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(enc), enc.replace("-sig", "")
-            except UnicodeDecodeError:
-                break
+    try:
+        with_bom = decode_bom(data)
+    except UndecodableText:
+        with_bom = None  # a mark the bytes do not honour: detect, then try the damaged-page reading
+    if with_bom is not None:
+        return with_bom
     declared = declared_charset(data)
     if declared:
         try:
-            return data.decode(declared), declared
+            text = data.decode(declared)
+            if plausibility(text).ok:
+                return text, declared
         except UnicodeDecodeError:
             pass  # declared wrongly: detect as for a text file
     try:
         return decode_text(data)
-    except ExtractionError as exc:
-        if "undecodable" not in str(exc):
-            raise ExtractionError(str(exc).replace("text bulletin", "HTML page")) from exc
+    except UndecodableText as exc:
         failure = exc
+    except ExtractionError as exc:
+        raise ExtractionError(str(exc).replace("text bulletin", "HTML page")) from exc
     # a few damaged bytes (a download cut mid-character): keep the page, mark the bytes
     for enc in dict.fromkeys([declared or "utf-8", "utf-8", "gb18030"]):
         text = data.decode(enc, errors="replace")
-        if text.count("\ufffd") <= MAX_DAMAGED_SHARE * len(text):
+        if text.count("\ufffd") <= MAX_DAMAGED_SHARE * len(text) and plausibility(text).ok:
             return text, enc
     raise ExtractionError(f"{failure}: the page's bytes fit no charset")
 

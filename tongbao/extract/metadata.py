@@ -1,6 +1,9 @@
 """Bulletin metadata from its text: issuer, document number, issue date, period, title, region.
 
-Everything comes from the text itself, never from the file name.
+Everything comes from the text itself, never from the file name. A bulletin in traditional characters
+is read through its simplified form (the patterns below are written in simplified characters), and each
+string found is given back as the bulletin printed it, with its simplified form beside it
+(`issuer_simplified` …).
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..model import Metadata
+from ..normalize.script import Backmap, aligned_simplified
 from ..normalize.text import clean_label, squeeze_spaces
 
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［【]\s*(\d{4})\s*[〕\]］】]\s*\d+\s*号")
@@ -167,8 +171,23 @@ def find_region(issuer: str | None, text: str) -> tuple[str | None, str | None, 
     return None, None, None
 
 
+STRING_FIELDS = ("issuer", "province", "city", "district", "doc_number", "title")
+
+
 def extract_metadata(text: str) -> Metadata:
-    """All metadata fields that the text states."""
+    """All metadata fields that the text states, as printed, and the strings also in simplified characters."""
+    simplified = aligned_simplified(text)
+    meta = _extract_metadata(simplified)
+    printed = Backmap(text, simplified) if simplified is not text else None
+    for name in STRING_FIELDS:
+        value = getattr(meta, name)
+        setattr(meta, name + "_simplified", value)
+        if printed is not None:
+            setattr(meta, name, printed(value))
+    return meta
+
+
+def _extract_metadata(text: str) -> Metadata:
     lines = _lines(text)
     issued, date_line = find_issue_date(lines)
     doc_number = find_doc_number(text)

@@ -1,4 +1,6 @@
-"""Read a plain-text bulletin (UTF-8 or GB18030/GBK), with tables as tab-separated lines."""
+"""Read a plain-text bulletin, with tables as tab-separated lines.
+
+The encoding (UTF-8, GB18030/GBK, Big5, UTF-16/32) is detected, and mojibake refused, by encoding.py."""
 from __future__ import annotations
 
 from ..model import Document

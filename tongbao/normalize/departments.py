@@ -4,6 +4,8 @@ A wrong confident match is the worst outcome, so every stage is conservative: a 
 when it lands on an alias, fuzzy scoring compares only names of the same kind (局 with 局, 中心 with
 中心) and only their stems, and anything else comes out `new` and flagged for review.
 The registry is data (tongbao/data/departments.yaml), extended or overridden by a user CSV.
+A name (and its city) in traditional characters is matched through its simplified form
+(names.match_key: 人力資源和社會保障局 → 人力资源和社会保障局); the match keeps the name and city as written.
 """
 from __future__ import annotations
 
@@ -22,8 +24,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from ..yamlfile import load_yaml
-from .names import (BARE_LEVELS, Split, compact, may_be_list, preferred_split, region_splits, split_list,
-                    split_members, strip_parentheticals)
+from .names import (BARE_LEVELS, Split, compact, match_key, may_be_list, preferred_split, region_splits,
+                    split_list, split_members, strip_parentheticals)
+from .script import to_simplified
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_REGISTRY = DATA_DIR / "departments.yaml"
@@ -242,8 +245,8 @@ class DepartmentMatcher:
             if key not in uniq:
                 clean = self._clean.get(raw)
                 if clean is None:
-                    clean = self._clean[raw] = compact(raw)
-                uniq[key] = self._plan(clean, city)
+                    clean = self._clean[raw] = match_key(raw)
+                uniq[key] = self._plan(clean, to_simplified(city))
         pending = {}
         for node in uniq.values():
             self._collect(node, pending)
@@ -641,7 +644,7 @@ def load_user_aliases(path: Path | str) -> dict[tuple[str, str | None], tuple[st
             continue
         city = (row.get("city") or "").strip() or None
         name = (row.get("canonical_name") or "").strip() or None
-        out[(compact(raw), city)] = (eid, name)
+        out[(match_key(raw), to_simplified(city))] = (eid, name)
     return out
 
 

@@ -2,6 +2,8 @@
 
 Pure functions over strings. Nothing here knows a department: what counts as a department word
 (局, 中心, 公司 …) is passed in by the matcher from the registry, with plain defaults for direct use.
+A name in traditional characters is parsed in its simplified form (`match_key`); `ParsedName.raw`
+keeps it as written.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, NamedTuple
 
+from .script import to_simplified
 from .text import clean_label
 
 # A place suffix and the level it stands for (autonomous prefectures count as 市, 旗 as 县 …).
@@ -67,6 +70,11 @@ def compact(text: str) -> str:
     return _SPACE.sub("", clean_label(text))
 
 
+def match_key(text: str) -> str:
+    """The form a name is matched in: compact, in simplified characters (人力資源和社會保障局 → 人力资源和社会保障局)."""
+    return compact(to_simplified(text))
+
+
 @lru_cache(maxsize=8)
 def _place_index(places: frozenset[str]) -> dict[str, tuple[str, ...]]:
     """Known places by their first two characters, so a name is checked against a handful only."""
@@ -101,7 +109,7 @@ def region_splits(text: str, *, city: str | None = None, places: frozenset[str] 
 @lru_cache(maxsize=4096)
 def _city_names(city: str | None) -> frozenset[str]:
     """The city context as a bare place name: 厦门市 → {厦门}."""
-    name = compact(city).removesuffix("市") if city else ""
+    name = match_key(city).removesuffix("市") if city else ""
     return frozenset({name}) if len(name) >= 2 else frozenset()
 
 
@@ -293,8 +301,8 @@ def parse_name(raw: str, *, city: str | None = None, places: frozenset[str] = fr
                prefix_of: Callable[[str], str] | None = None, dept_words: Iterable[str] = DEFAULT_DEPT_WORDS,
                forbidden: Iterable[str] = DEFAULT_PLACE_FORBIDDEN,
                not_place_endings: Iterable[str] = DEFAULT_NOT_PLACE_ENDINGS) -> ParsedName:
-    """Parse one (non-list) name: cleaned text, region readings of the name, 含… members."""
-    clean = compact(raw)
+    """Parse one (non-list) name: cleaned (and simplified) text, region readings of the name, 含… members."""
+    clean = match_key(raw)
     name, member_texts = split_members(clean)
     splits = tuple(region_splits(name, city=city, places=places, forbidden=forbidden,
                                  not_place_endings=not_place_endings))
