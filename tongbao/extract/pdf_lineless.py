@@ -24,6 +24,7 @@ MIN_DATA_ROWS = 2
 MIN_COLS = 2
 MIN_NUMBERS_PER_ROW = 1  # with at least one number in line with a number of the row before
 MIN_COLUMN_GAP = 2.5  # points of empty x between two columns
+BASELINE_SHARE = 0.3  # font sizes: lines whose tops differ less share a baseline
 RUN_GAP = 1.5  # points: glyphs of one text run touch; a wider gap separates two cells
 SIZE_TOLERANCE = 0.6
 CHILD_LINE_TOLERANCE = 0.4  # font sizes: how far the centres of one header row's labels may differ
@@ -91,18 +92,39 @@ def _autospace(a: dict, b: dict, gap: float) -> bool:
         or (cjk_b and a["text"].isascii() and a["text"].isalnum())
 
 
+def _number_lines(runs: list[list[dict]]) -> list[tuple[float, float, float, float]]:
+    """(top, x0, x1, size) of every run that reads as a number."""
+    out = []
+    for run in runs:
+        text = "".join(c["text"] for c in run).strip()
+        if text and len(text) <= 20 and parse_number(text) is not None:
+            out.append((min(c["top"] for c in run), min(c["x0"] for c in run), max(c["x1"] for c in run),
+                        max(c["size"] for c in run)))
+    return out
+
+
+def _row_of_its_own(top: float, x0: float, x1: float, numbers: list[tuple[float, float, float, float]]) -> bool:
+    """A line with numbers of other columns on its baseline starts a row: in a table set with tight
+    leading it is the next row, not the wrapped rest of the cell above (a wrapped label's lines, and
+    the lines of a label centred beside its numbers, have no numbers beside them)."""
+    return any(abs(t - top) <= BASELINE_SHARE * size and (b <= x0 or a >= x1) for t, a, b, size in numbers)
+
+
 def blocks_of(chars: list[dict]) -> list[Block]:
     """Runs stacked under each other (a wrapped cell) merged into blocks."""
     blocks: list[Block] = []
-    for run in sorted(_runs(chars), key=lambda r: (r[0]["top"], r[0]["x0"])):
+    runs = _runs(chars)
+    numbers = _number_lines(runs)
+    for run in sorted(runs, key=lambda r: (r[0]["top"], r[0]["x0"])):
         run = [c for c in run if c["text"].strip()] or run
         x0, x1 = min(c["x0"] for c in run), max(c["x1"] for c in run)
         top, bottom = min(c["top"] for c in run), max(c["bottom"] for c in run)
         size = max(c["size"] for c in run)
+        own_row = _row_of_its_own(top, x0, x1, numbers)
         for b in reversed(blocks):
             gap = top - b.bottom
             if (0 <= gap <= WRAP_GAP * size + 1.0 or -0.5 < gap < 0) and min(x1, b.x1) > max(x0, b.x0) \
-                    and abs(b.size - size) <= SIZE_TOLERANCE:
+                    and abs(b.size - size) <= SIZE_TOLERANCE and not own_row:
                 b.chars += run
                 b.lines.append(run)
                 b.x0, b.x1, b.bottom = min(b.x0, x0), max(b.x1, x1), max(b.bottom, bottom)
