@@ -203,6 +203,9 @@ def _table(blocks: list[Block], rows: list[list[Block]], page_number: int, used:
     nums_x1 = max(b.x1 for r in rows for b in r)
     body = [b for b in blocks if id(b) not in used and abs(b.size - size) <= SIZE_TOLERANCE
             and top_mid <= b.mid <= bottom_mid]
+    centres = [r[0].mid for r in rows]
+    body, above = _split_across_rows(body, centres)
+    blocks = blocks + above  # a header line merged into the first label block is a header label again
     # a label column left of the numbers belongs to the body too; other text on those lines does not
     x0 = min(b.x0 for b in body)
     x1 = max(b.x1 for b in body)
@@ -237,7 +240,6 @@ def _table(blocks: list[Block], rows: list[list[Block]], page_number: int, used:
         cx = (b.x0 + b.x1) / 2
         return max(0, min(n_cols - 1, next((i for i in range(n_cols) if cx < edges[i + 1]), n_cols - 1)))
 
-    centres = [r[0].mid for r in rows]
     grid: list[list[list[Block]]] = [[[] for _ in range(n_cols)] for _ in rows]
     for b in body:
         r = min(range(len(centres)), key=lambda i: abs(centres[i] - b.mid))
@@ -258,6 +260,36 @@ def _table(blocks: list[Block], rows: list[list[Block]], page_number: int, used:
     every = body + header_blocks
     bbox = (min(b.x0 for b in every), min(b.top for b in every), max(b.x1 for b in every), max(b.bottom for b in every))
     return LinelessTable(header, out_rows, bbox, every)
+
+
+def _block(lines: list[list[dict]]) -> Block:
+    chars = [c for line in lines for c in line]
+    return Block(chars, min(c["x0"] for c in chars), max(c["x1"] for c in chars), min(c["top"] for c in chars),
+                 max(c["bottom"] for c in chars), max(c["size"] for c in chars), lines)
+
+
+def _split_across_rows(body: list[Block], centres: list[float]) -> tuple[list[Block], list[Block]]:
+    """Body blocks whose wrapped lines reach over more than one row are cut between the rows: each
+    line goes to the row whose centre is nearest (two wrapped names, 道真仡佬族苗族自治县 over two lines
+    and the next county's, are two labels, not one). Lines above the first row's reach (a repeated
+    header label merged with the first name below it) come back apart, as blocks above the body."""
+    if len(centres) < 2:
+        return body, []
+    reach = centres[0] - (centres[1] - centres[0]) / 2
+    out, above = [], []
+    for b in body:
+        spanned = [m for m in centres if b.top <= m <= b.bottom]
+        if len(b.lines) < 2 or (len(spanned) < 2 and (b.lines[0][0]["bottom"] + b.lines[0][0]["top"]) / 2 >= reach):
+            out.append(b)
+            continue
+        by_row: dict[int | None, list[list[dict]]] = {}
+        for line in b.lines:
+            mid = (min(c["top"] for c in line) + max(c["bottom"] for c in line)) / 2
+            key = None if mid < reach else min(range(len(centres)), key=lambda i: abs(centres[i] - mid))
+            by_row.setdefault(key, []).append(line)
+        for key, lines in by_row.items():
+            (above if key is None else out).append(_block(lines))
+    return out, above
 
 
 def _edge_in(a: float, b: float, header: list[Block]) -> float:
