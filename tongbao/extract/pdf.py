@@ -17,6 +17,7 @@ import pdfplumber
 from pdfplumber.page import DerivedPage
 
 from ..errors import ExtractionError
+from ..normalize.numbers import parse_number
 from ..model import Document
 from ..pdfium_fonts import MISSING_FONT_REASON, keep_until_next, use_bundled_fonts
 from ..pdfium_lock import PDFIUM_LOCK
@@ -41,6 +42,9 @@ MIN_RULES = 3  # a horizontally ruled table has at least a top rule, a header ru
 MIN_RULE_WIDTH_SHARE = 0.3  # of the page width: shorter rules are underlines, not table rules
 MIN_COLUMN_GAP = 4.0  # points of empty x between columns of a table without vertical rules
 SCANNED_PAGE_SHARE = 0.5  # a page without text whose largest image covers this much of it is a scan
+SENTENCE_MARK = re.compile(r"[，。；]")  # prose punctuation: a table cell hardly ever holds two
+MAX_SENTENCE_MARKS = 2
+MIN_STACKED_LINES = 3  # lines of numbers in one cell that are rows stacked, not a number wrapped
 _BREAKABLE = re.compile(r"[\u3400-\u9fff\s]")  # a line may break before a CJK ideograph or after a space
 
 
@@ -80,8 +84,14 @@ def _grid(table, page_number: int, chars: list[dict] | None = None) -> list[list
     """The table's rows as RawCells with their bboxes; a merged cell's continuation is an empty cell
     placed at its row and column."""
     columns = _column_spans(table)
+    chars = chars if chars is not None else table.page.chars
     rows = []
-    for row, texts in zip(table.rows, cell_texts(table, chars if chars is not None else table.page.chars)):
+    for row, texts in zip(table.rows, cell_texts(table, chars)):
+        recut = _recut_merged_row(row, columns, chars)
+        if recut is not None:
+            rows.append([RawCell(join_cell_lines(text), page_number, x0, row.bbox[1], x1, row.bbox[3])
+                         for text, (x0, x1) in recut])
+            continue
         out = []
         for c, (bbox, text) in enumerate(zip(row.cells, texts)):
             if bbox is None:
@@ -90,6 +100,29 @@ def _grid(table, page_number: int, chars: list[dict] | None = None) -> list[list
             out.append(RawCell(join_cell_lines(text), page_number, bbox[0], bbox[1], bbox[2], bbox[3]))
         rows.append(_rebalance_brackets(out))
     return rows
+
+
+def _recut_merged_row(row, columns: dict[int, tuple[float, float]], chars: list[dict]) -> list[tuple[str, tuple[float, float]]] | None:
+    """A row drawn as one cell across the table (rules between the columns only in the header, as
+    around a shaded header with an outer border) whose text stands in several columns: its text cut
+    at the columns' edges, as (text, (x0, x1)) per column; None for a real merged cell (a heading
+    whose text stands in one column, or crosses an edge)."""
+    cells = row.cells
+    if len(cells) < 2 or cells[0] is None or any(c is not None for c in cells[1:]) or len(columns) < len(cells):
+        return None
+    spans = [columns[c] for c in range(len(cells))]
+    x0, top, x1, bottom = cells[0]
+    inside = [ch for ch in chars if x0 <= (ch["x0"] + ch["x1"]) / 2 < x1 and top <= (ch["top"] + ch["bottom"]) / 2 < bottom
+              and ch["text"].strip()]
+    by_col: dict[int, list[dict]] = {}
+    for ch in inside:
+        col = next((i for i, (a, b) in enumerate(spans) if a <= ch["x0"] and ch["x1"] <= b + 0.5), None)
+        if col is None:
+            return None  # a character across a column edge: one text over the row
+        by_col.setdefault(col, []).append(ch)
+    if len(by_col) < 2:
+        return None
+    return [(_text_of(by_col.get(i, [])), spans[i]) for i in range(len(spans))]
 
 
 def _rebalance_brackets(row: list[RawCell]) -> list[RawCell]:
@@ -167,6 +200,30 @@ def _usable(table) -> bool:
     return len(table.rows) >= MIN_ROWS and max((len(r.cells) for r in table.rows), default=0) >= MIN_COLS
 
 
+def _numbers_only(line: str) -> bool:
+    """A line of one or more numbers ("22.4", "22.4 23.6") and nothing else."""
+    tokens = line.split()
+    return bool(tokens) and all(len(t) <= 20 and parse_number(t) is not None for t in tokens)
+
+
+def _degenerate(table, chars: list[dict]) -> bool:
+    """A reading that put several printed rows into one (an outer border or three rules around a
+    table without inner rules: each cell holds a column's worth of lines), or a paragraph between
+    two rules into a cell. Two cells of one row each holding three or more lines of numbers are rows
+    stacked, not numbers wrapped in narrow cells (which take two lines)."""
+    for row in cell_texts(table, chars):
+        stacked = 0
+        for text in row:
+            lines = [line.strip() for line in (text or "").split("\n") if line.strip()]
+            if len(SENTENCE_MARK.findall(text or "")) >= MAX_SENTENCE_MARKS:
+                return True
+            if len(lines) >= MIN_STACKED_LINES and all(_numbers_only(line) for line in lines):
+                stacked += 1
+        if stacked >= 2:
+            return True
+    return False
+
+
 def _inside(obj: dict, boxes: list[tuple[float, float, float, float]], pad: float = 0.5) -> bool:
     """The object's centre lies in one of the boxes."""
     cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
@@ -232,7 +289,7 @@ def _horizontal_tables(page, page_number: int, taken: list[tuple]) -> list[PageT
         settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
                     "explicit_vertical_lines": edges, "explicit_horizontal_lines": ys}
         for table in page.find_tables(settings):
-            if _usable(table):
+            if _usable(table) and not _degenerate(table, page.chars):
                 parts = _parts_from_grid(_grid(table, page_number), page_number,
                                          "horizontal rules only: rows from rules, columns from text alignment")
                 found.append(PageTable(parts, tuple(table.bbox)))
@@ -246,7 +303,7 @@ def page_tables(page, page_number: int) -> list[PageTable]:
         return lineless_tables(page, page_number, [])
     chars = page.chars
     for table in page.find_tables(LINES_SETTINGS):
-        if _usable(table):
+        if _usable(table) and not _degenerate(table, chars):
             parts = _parts_from_grid(_grid(table, page_number, chars), page_number, "ruling lines (pdfplumber lines strategy)")
             found.append(PageTable(parts, tuple(table.bbox)))
     taken = [t.bbox for t in found]
