@@ -51,3 +51,26 @@ def test_merged_header_written_once_that_fits_two_ways_is_left_as_printed():
                "甲局\t1\t2\t3\t4\n")
     paths = [c.header_path for c in doc.tables[0].columns]
     assert "甲类 / 一" not in paths or "乙类 / 四" not in paths  # not a guessed split
+
+
+def _unsure_columns(doc: Document) -> set[str]:
+    return {c.header_path for row in doc.tables[0].rows for c in row if c.unsure}
+
+
+def test_values_that_cannot_be_of_their_column_kind_are_unsure_not_sure():
+    """A misread that put counts under a rate and rates under a count: neither column is believed."""
+    doc = _doc("单位\t办结率\t总件数\n甲区\t300\t95.5%\n乙县\t150\t90.0%\n丙区\t90\t88.9%\n")
+    assert _unsure_columns(doc) == {"办结率", "总件数"}
+    warnings = [f for f in doc.findings if f.check == "extraction_unsure" and f.severity == "warning"]
+    assert len(warnings) == 2 and any("不可能是比率" in f.message for f in warnings)
+
+
+def test_work_orders_under_a_score_column_are_unsure():
+    doc = _doc("单位\t得分(100分)\t排名\n甲局\t8500\t93.5\n乙局\t7600\t91.0\n")
+    assert _unsure_columns(doc) == {"得分(100分)", "排名"}
+
+
+def test_one_score_above_its_maximum_is_the_documents_not_the_readings():
+    doc = _doc("单位\t网厅办件(15分)\t合计\n甲局\t16\t16\n乙局\t14\t14\n丙局\t13\t13\n")
+    assert not _unsure_columns(doc)
+    assert any(f.check == "max_points" and f.severity == "error" for f in doc.findings)

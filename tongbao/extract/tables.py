@@ -15,6 +15,7 @@ from ..normalize.numbers import parse_number
 from ..normalize.text import clean_label
 from .headers import bare_label, is_adjustment_label, build_columns, clean_header, is_total_label, move_total_last
 from .placement import AMBIGUOUS, Placement, place, row_adds_up
+from .semantics import verify_kinds
 
 ENTITY_HEADER = re.compile(r"(部门|单位|名称|县|区|地区|窗口单位)")
 INDEX_HEADER = re.compile(r"^(序号|编号|窗口号|窗口编号|排名|名次)$")
@@ -192,6 +193,7 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
         unit=parts.unit, page_start=parts.page_start, page_end=parts.page_end, n_header_rows=len(parts.header),
         method=parts.method, method_reason=parts.method_reason, label_cols=n_labels, notes=list(parts.notes), placement=placement,
     )
+    findings.extend(verify_kinds(table))
     return table, findings
 
 
