@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tongbao.extract import read_document
 from tongbao.extract.document import broken_row_rest, is_row_rest, merge_continued
@@ -351,3 +351,17 @@ def test_truncated_bytes_of_every_length_fail_cleanly(hostile):
     for cut in (10, len(data) // 5, len(data) // 2, len(data) - 200):
         with pytest.raises(ExtractionError):
             read_pdf(data[:cut], Document(doc_id="x", source_path="x.pdf", format="pdf"))
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(table=score_tables(max_rows=40), ruling=st.sampled_from(["outer", "three-line", "horizontal"]),
+       below=st.booleans())
+def test_partly_ruled_tables_round_trip(tmp_path, table, ruling, below):
+    """Tables as word processors rule them when not fully: a box with a rule under the header, three
+    lines (top, under the header, bottom), or a rule under every row; the caption above or below."""
+    table.ruling, table.caption_below = ruling, below
+    doc = read_document(render_pdf(_bulletin(table), tmp_path / "gen.pdf"))
+    assert doc.status == "ok", doc.error
+    assert len(doc.tables) == 1, [t.title for t in doc.tables]
+    assert_table_matches(table, doc.tables[0], 0, geometry=True)

@@ -78,6 +78,7 @@ def merge_continued(parts: list[tuple[TableParts, bool]]) -> list[TableParts]:
                 part.body = part.body[1:]
             prev.body.extend(part.body)
             prev.notes.extend(part.notes)
+            prev.title = prev.title or part.title  # a caption printed under the table's last part
             if part.page_end is not None:
                 prev.page_end = part.page_end
             if part.header:

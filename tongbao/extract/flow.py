@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..model import Document
 from .document import fill_document
 from .tables import TableParts
-from .text_layout import context_above, notes_below
+from .text_layout import caption_below, context_above, notes_below
 
 
 def table_text(parts: TableParts) -> str:
@@ -39,7 +39,7 @@ def flow_document(doc: Document, items: list) -> Document:
             nxt = next((j for j in table_at if j > i), len(items))
             below = [l for l in items[i + 1:nxt] if isinstance(l, str)]
             title, annex, unit = context_above(above, len(above), -1)
-            item.title = item.title or title
+            item.title = item.title or title or caption_below(below, nxt < len(items))
             item.annex = item.annex or annex
             item.unit = item.unit or unit
             item.notes = item.notes or notes_below([""] + below, 0)

@@ -28,7 +28,7 @@ from .pdf_pages import Line, PageContent, PageTable, build_document
 from .pdf_camelot import CamelotReader, choose, needs_second_opinion
 from .pdf_fonts import page_descents
 from .pdf_objects import open_document, page_objects, readable
-from .pdf_lineless import METHOD as LINELESS_METHOD, find_lineless_tables
+from .pdf_lineless import METHOD as LINELESS_METHOD, find_lineless_tables, label_runs
 from .tables import RawCell, TableParts
 from .text_layout import PAGE_NUMBER, split_header
 
@@ -44,6 +44,8 @@ MIN_COLUMN_GAP = 4.0  # points of empty x between columns of a table without ver
 SCANNED_PAGE_SHARE = 0.5  # a page without text whose largest image covers this much of it is a scan
 SENTENCE_MARK = re.compile(r"[，。；]")  # prose punctuation: a table cell hardly ever holds two
 MAX_SENTENCE_MARKS = 2
+MIN_BODY_BANDS = 2  # a table ruled under every row has at least two bands of rows below its header
+LABEL_EDGE_SLACK = 0.5  # points: an edge this close to a label's end does not cut it
 MIN_STACKED_LINES = 3  # lines of numbers in one cell that are rows stacked, not a number wrapped
 _BREAKABLE = re.compile(r"[\u3400-\u9fff\s]")  # a line may break before a CJK ideograph or after a space
 
@@ -212,14 +214,15 @@ def _degenerate(table, chars: list[dict]) -> bool:
     two rules into a cell. Two cells of one row each holding three or more lines of numbers are rows
     stacked, not numbers wrapped in narrow cells (which take two lines)."""
     for row in cell_texts(table, chars):
-        stacked = 0
+        stacked = tall = 0
         for text in row:
             lines = [line.strip() for line in (text or "").split("\n") if line.strip()]
             if len(SENTENCE_MARK.findall(text or "")) >= MAX_SENTENCE_MARKS:
                 return True
-            if len(lines) >= MIN_STACKED_LINES and all(_numbers_only(line) for line in lines):
-                stacked += 1
-        if stacked >= 2:
+            if len(lines) >= MIN_STACKED_LINES:
+                tall += 1
+                stacked += all(_numbers_only(line) for line in lines)
+        if stacked >= 2 or (stacked and tall >= 2):  # numbers stacked beside other stacked cells (names)
             return True
     return False
 
@@ -267,6 +270,16 @@ def _column_edges(body: list[dict], every: list[dict], x0: float, x1: float) -> 
     return edges + [x1]
 
 
+def _cuts_a_label(header: list[dict], edges: list[float]) -> bool:
+    """A column edge through a header label's text: columns found from the body's gaps cannot head
+    a group label that spans several of them."""
+    for run in label_runs(header):
+        a, b = min(c["x0"] for c in run), max(c["x1"] for c in run)
+        if any(a + LABEL_EDGE_SLACK < e < b - LABEL_EDGE_SLACK for e in edges[1:-1]):
+            return True
+    return False
+
+
 def _row_rules(page, x0: float, x1: float, ys: list[float]) -> list[float]:
     """Every horizontal rule within a table band, short ones (under one header cell) included."""
     inner = {round(e["top"], 1) for e in page.horizontal_edges
@@ -281,17 +294,21 @@ def _horizontal_tables(page, page_number: int, taken: list[tuple]) -> list[PageT
         ys = _row_rules(page, x0, x1, ys)
         band_rows = list(zip(ys, ys[1:]))
         body_bands = band_rows[1:] if len(band_rows) > 2 else band_rows
-        every = [c for c in page.chars if x0 <= c["x0"] and c["x1"] <= x1 and ys[0] <= c["top"] <= ys[-1]]
+        if len(band_rows) - 1 < MIN_BODY_BANDS:
+            continue  # three rules around a body (三线表), or one row under its header: read from text alignment
+        every = [c for c in page.chars if x0 <= c["x0"] and c["x1"] <= x1 and ys[0] <= (c["top"] + c["bottom"]) / 2 <= ys[-1]]
         body = [c for c in every if any(a <= (c["top"] + c["bottom"]) / 2 <= b for a, b in body_bands)]
         edges = _column_edges(body, every, x0, x1)
-        if len(edges) - 1 < MIN_COLS:
-            continue
+        if len(edges) - 1 < MIN_COLS or _cuts_a_label([c for c in every if c not in body], edges):
+            continue  # a group label wider than its column: the text-alignment reader reads its spans
         settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
                     "explicit_vertical_lines": edges, "explicit_horizontal_lines": ys}
         for table in page.find_tables(settings):
             if _usable(table) and not _degenerate(table, page.chars):
                 parts = _parts_from_grid(_grid(table, page_number), page_number,
                                          "horizontal rules only: rows from rules, columns from text alignment")
+                if len(parts.header) > 1:
+                    continue  # group labels over leaves: the text-alignment reader judges their spans by centring
                 found.append(PageTable(parts, tuple(table.bbox)))
     return found
 

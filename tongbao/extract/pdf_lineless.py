@@ -63,6 +63,11 @@ class Block:
         return bool(t) and len(t) <= 20 and parse_number(t) is not None
 
 
+def label_runs(chars: list[dict]) -> list[list[dict]]:
+    """Same-line runs of characters without a column-wide gap between them: one label or number each."""
+    return _runs(chars)
+
+
 def _runs(chars: list[dict]) -> list[list[dict]]:
     """Same-line runs of characters without a column-wide gap between them."""
     lines = group_lines(chars, lambda c: (round(c["top"], 0), c["x0"]),

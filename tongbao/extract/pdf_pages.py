@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .cell_text import ASCII_WORD
 from .flow import table_text
 from .tables import TableParts
-from .text_layout import context_above, notes_below
+from .text_layout import caption_below, context_above, notes_below
 
 SIZE_TOLERANCE = 0.6  # points: lines of one paragraph share a font size
 RIGHT_EDGE_TOLERANCE = 1.5  # font sizes: a line this close to the right edge was wrapped
@@ -141,19 +141,30 @@ class _Builder:
         return "".join(self.chunks) + "\n"
 
 
-def _context(page: PageContent, index: int, parts: TableParts) -> None:
-    """Title, annex and unit from the lines above the table on its page; notes from the lines below."""
+def _context(page: PageContent, index: int, parts: TableParts, next_page: PageContent | None = None) -> None:
+    """Title, annex and unit from the lines above the table on its page; notes from the lines below;
+    a caption printed under the table, on its page or, when the table ends the page, atop the next."""
     above: list[str] = []
     for it in reversed(page.items[:index]):
         if isinstance(it, PageTable):
             break
         above.insert(0, it.text)
     below = []
+    table_follows = False
     for it in page.items[index + 1:]:
         if isinstance(it, PageTable):
+            table_follows = True
             break
         below.append(it.text)
     parts.title, parts.annex, parts.unit = context_above(above, len(above), -1)
+    if parts.title is None and not below and not table_follows and next_page is not None:
+        for it in next_page.items:
+            if isinstance(it, PageTable):
+                table_follows = True
+                break
+            below.append(it.text)
+    if parts.title is None:
+        parts.title = caption_below(below, table_follows)
     parts.notes = notes_below([""] + below, 0)
 
 
@@ -161,11 +172,11 @@ def build_document(pages: list[PageContent]) -> _Builder:
     """Walk the pages in order, writing paragraphs and tables and recording where each page starts."""
     out = _Builder()
     block = text_block(pages)
-    for page in pages:
+    for number, page in enumerate(pages):
         out.page_offsets.append(out.length)
         for index, item in enumerate(page.items):
             if isinstance(item, PageTable):
-                _context(page, index, item.parts)
+                _context(page, index, item.parts, pages[number + 1] if number + 1 < len(pages) else None)
                 out.table(item.parts)
             else:
                 out.line(item, block)

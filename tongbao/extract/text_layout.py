@@ -112,6 +112,25 @@ def context_above(lines: list[str], first: int, stop: int) -> tuple[str | None, 
     return title, annex, unit
 
 
+CAPTION_WORDS = re.compile(r"(表|情况|统计|汇总|一览|明细|排名|排序|得分|分布)$")
+HEADING = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.、．])")
+CAPTION_MAX_CHARS = 40
+
+
+def caption_below(lines: list[str], table_follows: bool) -> str | None:
+    """A table's title printed under it, as some offices set it: the first line below, short, not a
+    sentence, heading or note, ending as captions do (…情况, …统计表). Not when it is the only line
+    before another table, whose title it then is."""
+    text = [l.strip() for l in lines if l.strip() and not PAGE_NUMBER.match(l)]
+    if not text or (table_follows and len(text) == 1):
+        return None
+    line = text[0]
+    if "\t" in line or len(line) > CAPTION_MAX_CHARS or re.search(r"[。，；：:;]", line) or HEADING.match(line) \
+            or NOTE_LINE.match(line) or ANNEX.match(line) or DATE_LINE.match(line):
+        return None
+    return squeeze_spaces(line) if CAPTION_WORDS.search(line) else None
+
+
 def notes_below(lines: list[str], last: int) -> list[str]:
     """Lines such as "说明：…" printed right under a table."""
     notes = []
@@ -132,13 +151,17 @@ def table_parts(lines: list[str]) -> list[tuple[TextBlock, TableParts, bool]]:
     """Every table block as TableParts, with whether it may continue the block before it."""
     out = []
     previous_last = -1
-    for block in find_blocks(lines):
+    blocks = find_blocks(lines)
+    for block in blocks:
         n_header = split_header(block.rows)
         rows = block.rows[n_header:]
         width = max((len(r) - next((i for i, c in enumerate(reversed(r)) if c.strip()), len(r)) for r in rows), default=0)
         header = expand_header(block.rows[:n_header], rows, width)
         body = [[RawCell(c) for c in row] for row in rows]
         title, annex, unit = context_above(lines, block.first, previous_last)
+        if title is None:
+            nxt = next((b.first for b in blocks if b.first > block.last), len(lines))
+            title = caption_below(lines[block.last + 1:nxt], nxt < len(lines))
         adjacent = previous_last >= 0 and not has_text_between(lines, previous_last, block.first)
         out.append((block, TableParts(header=header, body=body, title=title, annex=annex, unit=unit,
                                       notes=notes_below(lines, block.last), method="text",

@@ -19,7 +19,10 @@ _BORDERS = {
     "full": dict(top="single", left="single", bottom="single", right="single", insideH="single", insideV="single"),
     "horizontal": dict(top="single", left="nil", bottom="single", right="nil", insideH="single", insideV="nil"),
     "none": dict(top="nil", left="nil", bottom="nil", right="nil", insideH="nil", insideV="nil"),
+    "three-line": dict(top="single", left="nil", bottom="single", right="nil", insideH="nil", insideV="nil"),
+    "outer": dict(top="single", left="single", bottom="single", right="single", insideH="nil", insideV="nil"),
 }
+HEADER_RULED = ("three-line", "outer")  # a rule under the header row, drawn as the header cells' bottom border
 
 
 def _para(doc, text: str, size: float = 16, align=None, font: str = BODY_FONT, color=None, indent: bool = False):
@@ -61,6 +64,17 @@ def _borders(table, ruling: str) -> None:
     table._tbl.tblPr.append(borders)
 
 
+def _cell_bottom_rule(cell) -> None:
+    """A single rule under one cell (the rule under a three-line or outer-ruled table's header)."""
+    props = cell._tc.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    bottom = OxmlElement("w:bottom")
+    for k, v in dict(val="single", sz="4", color="000000").items():
+        bottom.set(qn(f"w:{k}"), v)
+    borders.append(bottom)
+    props.append(borders)
+
+
 def _repeat_header(row) -> None:
     """Mark a table row as a header row that Word repeats on each page."""
     el = OxmlElement("w:tblHeader")
@@ -72,7 +86,8 @@ def add_table(doc, spec: TableSpec) -> None:
     """Add annex label, title, unit, the Word table (merged header cells) and the note."""
     if spec.annex:
         _para(doc, spec.annex, 16, font="黑体")
-    _para(doc, spec.title, 18, WD_ALIGN_PARAGRAPH.CENTER, TITLE_FONT)
+    if not spec.caption_below:
+        _para(doc, spec.title, 18, WD_ALIGN_PARAGRAPH.CENTER, TITLE_FONT)
     if spec.unit:
         _para(doc, spec.unit, 12, WD_ALIGN_PARAGRAPH.RIGHT)
     nh = len(spec.header)
@@ -97,6 +112,11 @@ def add_table(doc, spec: TableSpec) -> None:
             cell.width = Pt(widths[c])
     for r in range(nh):
         _repeat_header(table.rows[r])
+    if spec.ruling in HEADER_RULED:
+        for cell in table.rows[nh - 1].cells:
+            _cell_bottom_rule(cell)
+    if spec.caption_below:
+        _para(doc, spec.title, 18, WD_ALIGN_PARAGRAPH.CENTER, TITLE_FONT)
     if spec.note:
         _para(doc, spec.note, 12)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from .spec import BulletinSpec, TableSpec, annex_tables, body_blocks
 
-_BORDER = {"full": "1px solid #000", "horizontal": "none", "none": "none"}
+_BORDER = {"full": "1px solid #000", "horizontal": "none", "none": "none", "three-line": "none", "outer": "none"}
+_TABLE_BORDER = {"outer": "border:1px solid #000;", "three-line": "border-top:1px solid #000;border-bottom:1px solid #000;"}
 
 
 def table_html(spec: TableSpec) -> str:
@@ -15,13 +16,15 @@ def table_html(spec: TableSpec) -> str:
     out = []
     if spec.annex:
         out.append(f'<p class="annex">{escape(spec.annex)}</p>')
-    out.append(f'<p class="table-title" style="text-align:center">{escape(spec.title)}</p>')
+    caption = f'<p class="table-title" style="text-align:center">{escape(spec.title)}</p>'
+    if not spec.caption_below:
+        out.append(caption)
     if spec.unit:
         out.append(f'<p style="text-align:right">{escape(spec.unit)}</p>')
     td = f'border:{_BORDER[spec.ruling]}'
     if spec.ruling == "horizontal":
         td += ";border-bottom:1px solid #000"
-    out.append('<table style="border-collapse:collapse">')
+    out.append(f'<table style="border-collapse:collapse;{_TABLE_BORDER.get(spec.ruling, "")}">')
     out.append("<thead>")
     for row in spec.header:
         cells = "".join(
@@ -36,6 +39,8 @@ def table_html(spec: TableSpec) -> str:
     for row in spec.rows:
         out.append("<tr>" + "".join(f'<td style="{td}">{escape(t)}</td>' for t in row) + "</tr>")
     out.append("</tbody></table>")
+    if spec.caption_below:
+        out.append(caption)
     if spec.note:
         out.append(f"<p>{escape(spec.note)}</p>")
     return "\n".join(out)

@@ -136,6 +136,14 @@ def _table_style(table: TableSpec) -> list[tuple]:
             cmds.append(("SPAN", (c, r), (c + cell.colspan - 1, r + cell.rowspan - 1)))
     if table.ruling == "none":
         return cmds
+    if table.ruling in ("three-line", "outer"):
+        cmds.append(("LINEBELOW", (0, nh - 1), (-1, nh - 1), 0.5, colors.black))
+        if table.ruling == "outer":
+            cmds.append(("BOX", (0, 0), (-1, -1), 1, colors.black))
+        else:
+            cmds.append(("LINEABOVE", (0, 0), (-1, 0), 1, colors.black))
+            cmds.append(("LINEBELOW", (0, nrow - 1), (-1, nrow - 1), 1, colors.black))
+        return cmds
     # Lines under each header cell (not through cells spanning down), then under each body row.
     bottoms = [(c, r + cell.rowspan - 1, cell.colspan) for r, c, cell in table.header_grid()]
     for c, rb, cs in bottoms:
@@ -166,9 +174,12 @@ def table_flowables(table: TableSpec, font: str, avail: float, annex_page: bool)
     out: list = []
     if table.annex:
         out.append(_p(table.annex, _style(font, BODY_SIZE, TA_LEFT, spaceAfter=6)))
+    caption = None
     if table.title:
         tsize = max(14, _fit_size(table.title, font, avail, 18))
-        out.append(_p(table.title, _style(font, tsize, TA_CENTER, leading=tsize * 1.45, spaceBefore=4, spaceAfter=8)))
+        caption = _p(table.title, _style(font, tsize, TA_CENTER, leading=tsize * 1.45, spaceBefore=4, spaceAfter=8))
+        if not table.caption_below:
+            out.append(caption)
     if table.unit:
         out.append(_p(table.unit, _style(font, 12, TA_RIGHT, spaceAfter=3)))
     data: list[list] = [[""] * table.n_cols for _ in table.header]
@@ -180,6 +191,8 @@ def table_flowables(table: TableSpec, font: str, avail: float, annex_page: bool)
     if not annex_page:  # an inline table's title is not left alone at the foot of a page
         out.insert(0, CondPageBreak(120))
     out.append(Table(data, colWidths=widths, repeatRows=len(table.header), style=TableStyle(_table_style(table))))
+    if caption is not None and table.caption_below:
+        out.append(caption)
     if table.note:
         out.append(Spacer(1, 4))
         out.append(_p(table.note, _style(font, 12, TA_LEFT, leading=18)))

@@ -26,11 +26,12 @@ class TableSpec:
     header: list[list[HeaderCell]]  # header rows, top level first
     rows: list[list[str]]  # one string per leaf column, "" for a blank cell
     unit: str | None = None  # "单位：件" line above the table
-    ruling: str = "full"  # "full" | "horizontal" | "none"
+    ruling: str = "full"  # "full" | "horizontal" | "three-line" (top, under the header, bottom) | "outer" (a box, a rule under the header) | "none"
     note: str | None = None  # text under the table
     col_widths: list[float] | None = None  # relative widths of the leaf columns
     merge_blanks: bool = False  # draw a blank first-column cell as merged with the one above
     after_paragraph: int | None = None  # inline table: index of the paragraph it follows
+    caption_below: bool = False  # the title printed under the table, as some offices do
 
     def header_grid(self) -> list[tuple[int, int, HeaderCell]]:
         """(row, col, cell) of every header cell, placed as HTML places cells with spans."""
@@ -113,7 +114,7 @@ def table_to_text(table: TableSpec, written_once: bool = False) -> str:
     """A table as a PDF text layer gives it: header rows then body rows, cells tab-separated; with
     `written_once`, as many text layers and web pages give it, a merged header cell is written
     once, with no empty cells holding the places it spans."""
-    lines = [line for line in (table.annex, table.title, table.unit) if line]
+    lines = [line for line in (table.annex, None if table.caption_below else table.title, table.unit) if line]
     grid = table.header_grid()
     for r in range(len(table.header)):
         cells = [""] * table.n_cols
@@ -124,6 +125,8 @@ def table_to_text(table: TableSpec, written_once: bool = False) -> str:
             cells = [c for c in cells if c]
         lines.append("\t".join(cells).rstrip("\t"))
     lines += ["\t".join(row) for row in table.rows]
+    if table.caption_below and table.title:
+        lines.append(table.title)
     if table.note:
         lines.append(table.note)
     return "\n".join(lines)
