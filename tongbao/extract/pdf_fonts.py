@@ -1,17 +1,21 @@
-"""The vertical metrics a PDF declares for the fonts it does not embed, read from its font dictionaries.
+"""The vertical metrics a PDF declares for its fonts, read from its font dictionaries.
 
 Government PDFs made by Word or WPS often leave 宋体 / 仿宋_GB2312 out of the file. PDFium then takes
 whatever it cannot find in the file from the font it substitutes, which depends on the fonts of the
 machine reading it. Widths are always in the file (/W, /Widths); a descent may not be, and PDFium
 would then measure the substitute's. So a missing font's descent comes from its FontDescriptor, as
-pdfminer takes it, and is 0 when none is declared: the same on every machine.
+pdfminer takes it, and is 0 when none is declared: the same on every machine. Embedded fonts are
+measured the same way, so that Latin and Chinese fonts set on one line (as word processors mix them)
+keep one box height.
 """
 from __future__ import annotations
 
+import re
+
 from pdfminer.pdftypes import resolve1
 
-EMBEDDED_KEYS = ("FontFile", "FontFile2", "FontFile3")
 MAX_FORM_DEPTH = 8  # form XObjects nest; deeper nesting is a malformed or hostile file
+SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")  # "BAAAAA+WenQuanYiMicroHei": a subset of WenQuanYiMicroHei
 UNDECLARED_DESCENT = 0.0  # em: pdfminer's descent for a font whose descriptor gives none
 
 
@@ -25,10 +29,11 @@ def _name(value) -> str:
 
 
 def _descent(font: dict) -> float | None:
-    """The declared descent of a font dictionary not embedded, in em; None when it is embedded or has
-    no descriptor (the standard 14 fonts, whose metrics PDFium has built in)."""
+    """The descent a font dictionary's descriptor declares, in em (0 when it declares none, as
+    pdfminer takes it); None when it has no descriptor (the standard 14 fonts, whose metrics PDFium
+    has built in)."""
     descriptor = resolve1(font.get("FontDescriptor"))
-    if not isinstance(descriptor, dict) or any(key in descriptor for key in EMBEDDED_KEYS):
+    if not isinstance(descriptor, dict):
         return None
     try:
         return float(resolve1(descriptor.get("Descent", 0)) or 0) / 1000.0
@@ -37,8 +42,10 @@ def _descent(font: dict) -> float | None:
 
 
 def declared_descents(resources) -> dict[str, float]:
-    """Descent (em, negative below the baseline) of every font not embedded in `resources` and the
-    forms they draw, keyed by BaseFont name (a Type0 font under its own and its descendant's name)."""
+    """Descent (em, negative below the baseline) of every font with a descriptor in `resources` and
+    the forms they draw, keyed by BaseFont name (a Type0 font under its own and its descendant's
+    name). Characters of different fonts on one baseline then share their box, as in pdfminer,
+    whatever the fonts' own metrics."""
     out: dict[str, float] = {}
     stack = [(resources, 0)]
     seen: set[int] = set()
@@ -72,6 +79,7 @@ def _add_font(font, out: dict[str, float]) -> None:
             continue
         for name in {_name(part.get("BaseFont")), _name(font.get("BaseFont"))} - {""}:
             out.setdefault(name, descent)
+            out.setdefault(SUBSET_TAG.sub("", name), descent)  # PDFium names a subset font without its tag
 
 
 def page_descents(page) -> dict[str, float]:

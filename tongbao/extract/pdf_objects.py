@@ -97,15 +97,19 @@ class FontMetrics:
         self._width: dict[tuple[int, int], float] = {}
 
     def descent(self, font, key: int) -> float:
-        """The font's descent in em: its own metrics when embedded, PDFium's built-in ones for the
-        standard 14, else what its descriptor declares (0 when nothing is). `key`: its address."""
+        """The font's descent in em: what its descriptor declares (as pdfminer takes it), else
+        PDFium's built-in metrics for the standard 14 or the font's own when embedded, else 0.
+        `key`: the font's address."""
         if key not in self._descent:
+            name = _base_font(font)
             value = ctypes.c_float(0.0)
-            if pdfium_c.FPDFFont_GetIsEmbedded(font) or _base_font(font) in STANDARD_FONTS:
+            if name in self.declared:
+                self._descent[key] = self.declared[name]
+            elif pdfium_c.FPDFFont_GetIsEmbedded(font) or name in STANDARD_FONTS:
                 pdfium_c.FPDFFont_GetDescent(font, 1.0, value)
                 self._descent[key] = value.value
             else:
-                self._descent[key] = self.declared.get(_base_font(font), UNDECLARED_DESCENT)
+                self._descent[key] = UNDECLARED_DESCENT
         return self._descent[key]
 
     def width(self, font, key: int, code: int) -> float | None:

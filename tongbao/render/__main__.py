@@ -3,7 +3,7 @@
 `python -m tongbao.render --seeds corpus/ [OUTDIR]`: render every seed text bulletin corpus/<name>.txt
 as <OUTDIR or corpus>/<name>.pdf (see tongbao.render.seeds).
 
-`python -m tongbao.render --libreoffice OUTDIR [SEED.txt ...]`: the examples (and the seeds named) as
+`python -m tongbao.render --libreoffice OUTDIR [SEED.txt ...]`: the examples, the layouts from elsewhere (and the seeds named) as
 DOCX exported to PDF by LibreOffice (see tongbao.render.libreoffice).
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from .elsewhere import elsewhere_examples
 from .examples import examples
 from .pdf import render_pdf
 from .spec import spec_to_dict
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         from .libreoffice import write_fixtures
         from .seeds import seed_file_to_spec
 
-        specs = {**examples(), **{Path(seed).stem: seed_file_to_spec(seed) for seed in args[2:]}}
+        specs = {**examples(), **elsewhere_examples(), **{Path(seed).stem: seed_file_to_spec(seed) for seed in args[2:]}}
         for pdf in write_fixtures(specs, args[1]):
             print(pdf)
         return 0
