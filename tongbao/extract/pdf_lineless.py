@@ -31,6 +31,7 @@ CHILD_LINE_TOLERANCE = 0.4  # font sizes: how far the centres of one header row'
 TOP_TOLERANCE = 1.0  # points: how far the tops of top-aligned labels of one header row may differ
 WRAP_GAP = 0.5  # font sizes (plus 1 point): the most space between two wrapped lines of one cell
 HEADER_GAP = 1.0  # font sizes (plus 6 points): the most space between stacked header lines, or above the body
+DETACHED_HEADER_GAP = 5.0  # font sizes: the most space above the body of a header row naming every column
 AUTOSPACE = 0.4  # font sizes: at most the space LibreOffice and Word set between Chinese and Latin text
 SENTENCE_MARKS = re.compile(r"[，。；](?=.)")  # punctuation inside a sentence (not a cell's last character)
 MAX_SENTENCE_BLOCKS = 2  # this many blocks holding sentences make a candidate table a paragraph
@@ -219,7 +220,8 @@ def _table(blocks: list[Block], rows: list[list[Block]], page_number: int, used:
     gaps = empty_strips([(b.x0, b.x1) for b in body], MIN_COLUMN_GAP)
     if len(gaps) + 1 < MIN_COLS:
         return None
-    header_blocks = _header_blocks(blocks, body, size, x0, x1, used)
+    header_blocks = _header_blocks(blocks, body, size, x0, x1, used) or \
+        _detached_header(blocks, body, size, len(gaps) + 1, used)
     if len(rows) < MIN_DATA_ROWS and not _side_by_side(header_blocks):
         return None  # one line of numbers (a date, a signature) is a table only under a header row
     # a header label beside the body's extent heads a column left blank in every row shown here
@@ -327,6 +329,22 @@ def _header_blocks(blocks: list[Block], body: list[Block], size: float, x0: floa
     return taken + [b for b in blocks if id(b) not in used and b not in taken and b.bottom <= top + 0.5
                     and abs(b.size - size) <= SIZE_TOLERANCE and len(b.lines) == 1
                     and any(abs(b.top - h.top) <= 0.3 * size and len(h.lines) == 1 for h in taken)]
+
+
+def _detached_header(blocks: list[Block], body: list[Block], size: float, n_cols: int, used: set[int]) -> list[Block]:
+    """A header row set further above the body than stacked labels are (a word processor's header
+    row repeated atop a page, taller than its text): one line of exactly one label per column, with
+    nothing between it and the body."""
+    top = min(b.top for b in body)
+    above = [b for b in blocks if id(b) not in used and b.bottom <= top + 0.5 and top - b.bottom <= DETACHED_HEADER_GAP * size
+             and abs(b.size - size) <= SIZE_TOLERANCE]
+    if not above:
+        return []
+    lowest = max(b.bottom for b in above)
+    line = [b for b in above if abs(b.bottom - lowest) <= 0.3 * size]
+    if len(line) != n_cols or len(line) < MIN_COLS or any(b.number for b in line):
+        return []
+    return line
 
 
 def _header_grid(blocks: list[Block], edges: list[float]) -> list[list[str]]:
