@@ -432,7 +432,7 @@ def _fast_pages(pdf, data: bytes | None):
     return fast
 
 
-def _with_pdfium_objects(page, fast, index: int):
+def _with_pdfium_objects(page, fast, index: int, fonts: dict | None = None):
     """The page with PDFium's objects, or the page itself where PDFium's coordinates would differ."""
     if fast is None:
         return page
@@ -442,7 +442,7 @@ def _with_pdfium_objects(page, fast, index: int):
             if not readable(other, (float(page.width), float(page.height))) or tuple(page.bbox[:2]) != (0, 0):
                 return page
             objects = page_objects(other, page.page_number, float(page.height), page.initial_doctop,
-                                   page_descents(page))
+                                   page_descents(page, fonts))
             return PdfiumPage(page, objects)
         finally:
             other.close()
@@ -453,10 +453,11 @@ def read_pages(pdf, data: bytes | None = None) -> list[PageContent]:
     (see pdf_objects), otherwise pdfminer does."""
     pages = []
     fast = _fast_pages(pdf, data)
+    fonts: dict = {}  # the document's fonts' declared descents, read once
     try:
         for number, page in enumerate(pdf.pages, start=1):
             try:
-                pages.append(read_page(_with_pdfium_objects(page, fast, number - 1), number))
+                pages.append(read_page(_with_pdfium_objects(page, fast, number - 1, fonts), number))
             except ExtractionError:
                 raise
             except Exception as exc:  # a damaged content stream, or a reader bug: the row says which page

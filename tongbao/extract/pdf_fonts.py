@@ -41,7 +41,7 @@ def _descent(font: dict) -> float | None:
         return UNDECLARED_DESCENT
 
 
-def declared_descents(resources) -> dict[str, float]:
+def declared_descents(resources, cache: dict | None = None) -> dict[str, float]:
     """Descent (em, negative below the baseline) of every font with a descriptor in `resources` and
     the forms they draw, keyed by BaseFont name (a Type0 font under its own and its descendant's
     name). Characters of different fonts on one baseline then share their box, as in pdfminer,
@@ -57,7 +57,15 @@ def declared_descents(resources) -> dict[str, float]:
         seen.add(id(res))
         fonts = resolve1(res.get("Font")) or {}
         for spec in (fonts.values() if isinstance(fonts, dict) else ()):
-            _add_font(resolve1(spec), out)
+            key = getattr(spec, "objid", None)
+            if cache is not None and key is not None and key in cache:
+                out.update(cache[key])
+                continue
+            found: dict[str, float] = {}
+            _add_font(resolve1(spec), found)
+            out.update(found)
+            if cache is not None and key is not None:
+                cache[key] = found
         if depth < MAX_FORM_DEPTH:
             xobjects = resolve1(res.get("XObject")) or {}
             for xobj in (xobjects.values() if isinstance(xobjects, dict) else ()):
@@ -82,9 +90,10 @@ def _add_font(font, out: dict[str, float]) -> None:
             out.setdefault(SUBSET_TAG.sub("", name), descent)  # PDFium names a subset font without its tag
 
 
-def page_descents(page) -> dict[str, float]:
-    """`declared_descents` of a pdfplumber page; a damaged font dictionary declares nothing."""
+def page_descents(page, cache: dict | None = None) -> dict[str, float]:
+    """`declared_descents` of a pdfplumber page (`cache`: one dict per document, so a font shared by
+    its pages is read once); a damaged font dictionary declares nothing."""
     try:
-        return declared_descents(page.page_obj.resources)
+        return declared_descents(page.page_obj.resources, cache)
     except Exception:  # pdfminer raises many types on damaged objects; the descent then counts as 0
         return {}
