@@ -62,3 +62,36 @@ def score_tables(draw, min_rows=2, max_rows=40, min_depth=1, group_points=False)
         rows.append(row)
     return TableSpec(title=draw(st.sampled_from(["窗口考核统计表", "派驻部门窗口考核情况", "月度考评表"])),
                      annex=f"附件{draw(st.integers(min_value=1, max_value=9))}", header=header, rows=rows)
+
+
+COUNT_PARTS = ["已办结", "办理中", "已退回", "已转办"]
+UNITS = ["东城区", "西城区", "南湖区", "北山区", "临江县", "青石县", "市人社局", "市场监管局", "市住建局",
+         "市城市管理和综合执法局", "国家税务总局某某市税务局", "市住房公积金管理中心", "市交通运输局", "市医保局"]
+
+
+@st.composite
+def count_tables(draw, rulings=("full", "horizontal", "three-line", "outer", "none")):
+    """A case-volume table as hotlines print it: 单位, a 总件数 column first or last, its parts, an
+    optional 办结率 (已办结 / 总件数), an optional 合计 row; every total consistent."""
+    parts = COUNT_PARTS[:draw(st.integers(min_value=2, max_value=4))]
+    total_first = draw(st.booleans())
+    with_rate = draw(st.booleans())
+    units = draw(st.lists(st.sampled_from(UNITS), min_size=2, max_size=len(UNITS), unique=True))
+    rows, sums = [], [0] * len(parts)
+    for unit in units:
+        values = [draw(st.integers(min_value=1 if i == 0 else 0, max_value=2000)) for i in range(len(parts))]
+        rows.append((unit, values))
+        sums = [a + b for a, b in zip(sums, values)]
+    if draw(st.booleans()):
+        rows.append(("合计", sums))
+
+    def line(name: str, values: list[int]) -> list[str]:
+        total = str(sum(values))
+        cells = [total] + [str(v) for v in values] if total_first else [str(v) for v in values] + [total]
+        rate = [f"{100 * values[0] / sum(values):.1f}%"] if with_rate else []
+        return [name] + cells + rate
+
+    labels = ["总件数"] + parts if total_first else parts + ["总件数"]
+    header = [[HeaderCell(x) for x in ["承办单位"] + labels + (["办结率"] if with_rate else [])]]
+    return TableSpec(title="承办单位工单办理情况", annex=None, header=header, rows=[line(n, v) for n, v in rows],
+                     ruling=draw(st.sampled_from(rulings)), caption_below=draw(st.booleans()))

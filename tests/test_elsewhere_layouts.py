@@ -5,6 +5,7 @@ the table. Every format gives the spec's cells, and the consistent numbers give 
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tongbao.extract import read_document
 from tongbao.pipeline import process_file
@@ -12,10 +13,11 @@ from tongbao.render.docx import render_docx
 from tongbao.render.elsewhere import elsewhere_examples
 from tongbao.render.html import render_html
 from tongbao.render.pdf import render_pdf
-from tongbao.render.spec import TableSpec, spec_to_text
+from tongbao.render.spec import BulletinSpec, TableSpec, spec_to_text
 from tongbao.extract.tables import is_side_by_side
 
 from roundtrip import assert_table_matches
+from strategies import count_tables
 
 EXAMPLES = elsewhere_examples()
 RENDER = {
@@ -58,3 +60,21 @@ def test_layout_numbers_hold(tmp_path, name):
     doc = process_file(path)
     assert not [f for f in doc.findings if f.severity == "error"], [f.message for f in doc.findings]
     assert not [f for f in doc.findings if f.check == "extraction_unsure"]
+
+
+@settings(max_examples=24, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(table=count_tables(), fmt=st.sampled_from(sorted(RENDER)))
+def test_count_tables_with_their_total_anywhere_round_trip(tmp_path, table, fmt):
+    """A total column first or last, its parts, a rate, a 合计 row, any ruling, the caption above or
+    below, in any format: the cells come back where they were printed, and every row sum is verified."""
+    spec = BulletinSpec(issuer="某某市12345热线管理中心", doc_number="某热线〔2024〕3号", title="关于工单办理情况的通报",
+                        issue_date="2024年3月5日", paragraphs=["各承办单位办理情况如下：", "请抓好落实。"],
+                        tables=[table], signature="某某市12345热线管理中心")
+    table.after_paragraph = 0
+    doc = process_file(RENDER[fmt](spec, tmp_path / f"count.{fmt}"))
+    assert doc.status == "ok", doc.error
+    assert len(doc.tables) == 1, [t.title for t in doc.tables]
+    assert_table_matches(table, doc.tables[0], 0, geometry=fmt == "pdf")
+    assert not [f for f in doc.findings if f.severity in ("error", "warning")], [f.message for f in doc.findings]
+    body = [r for r in table.rows if r[0] != "合计"]
+    assert sum(c.check == "row_sum" and c.severity == "pass" for c in doc.checks) >= len(body)
