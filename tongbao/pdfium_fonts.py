@@ -46,20 +46,13 @@ def _font_bytes():
     return _state["view"]
 
 
-def _read_font(buffer, size: int) -> int:
-    """The bundled font's size; its bytes copied into PDFium's buffer when that is large enough."""
-    data = _font_bytes()
-    if buffer and size >= len(data):
-        ctypes.memmove(buffer, data, len(data))
-    return len(data)
-
-
 def _standard(face: bytes | None) -> bool:
     name = (face or b"").decode("latin-1").split("+")[-1].replace(" ", "").replace("-", "").replace(",", "").lower()
     return name.startswith(STANDARD_FAMILIES)
 
 
-def _copy(data: bytes, buffer, size: int) -> int:
+def _copy(data, buffer, size: int) -> int:
+    """Copy `data` (bytes or a ctypes array) into PDFium's buffer when it is large enough; its length."""
     if buffer and size >= len(data):
         ctypes.memmove(buffer, data, len(data))
     return len(data)
@@ -71,7 +64,7 @@ def _map_font(_, weight, italic, charset, pitch, face, exact):
 
 
 def _get_font_data(_, handle, table, buffer, size):
-    return _read_font(buffer, size) if handle == HANDLE and table == 0 else 0
+    return _copy(_font_bytes(), buffer, size) if handle == HANDLE and table == 0 else 0
 
 
 def _get_face_name(_, handle, buffer, size):

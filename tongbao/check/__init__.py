@@ -5,9 +5,14 @@ from collections.abc import Callable
 
 from ..model import Document, Finding
 from .breakdowns import check_breakdowns
+from .differences import check_differences
+from .list_counts import check_list_counts
 from .max_points import check_document_maxima
 from .narrative import check_narrative_totals
-from .percentages import check_narrative_percentages, check_table_percentages
+from .periods import check_periods
+from .percentages import check_table_percentages
+from .rates import check_rates
+from .share_lists import check_share_lists
 from .rankings import check_rankings
 from .results import PASS
 from .rules import Rule, run_rules
@@ -20,12 +25,16 @@ CHECKS: list[tuple[str, str, Callable]] = [
     ("column_sum", "table", check_column_sums),
     ("part_of_total", "table", check_parts_within_whole),
     ("percentage", "table", check_table_percentages),
-    ("percentage", "document", check_narrative_percentages),
+    ("percentage", "document", check_share_lists),
+    ("percentage", "document", check_rates),
     ("narrative_total", "document", check_narrative_totals),
     ("ranking", "document", check_rankings),
     ("stated_rule", "document", check_stated_rules),
     ("max_points", "document", check_document_maxima),
     ("breakdown", "document", check_breakdowns),
+    ("difference", "document", check_differences),
+    ("count", "document", check_list_counts),
+    ("period", "document", check_periods),
 ]
 
 

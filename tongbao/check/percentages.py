@@ -3,24 +3,16 @@ rows adjusted to sum to 100 %, and real inconsistencies (the GRIM test's questio
 from __future__ import annotations
 
 import math
+import re
 
-from ..model import Cell, Column, Document, Figure, Finding, Table
+from ..model import Cell, Column, Finding, Table
 from .intervals import ROUNDED, ROUNDED_UP, TRUNCATED, percent_modes, rounded
-from .results import failed, passed
-from .tableview import cell_at, is_percent_column, label_of, location, total_column, value_columns
+from .kinds import is_count_column
+from .sums import inferred_total
+from .results import failed, passed, undecided
+from .tableview import cell_at, is_percent_column, is_rank_column, label_of, location, total_column, value_columns
 
-SHARE_WORDS = ("占比", "比例", "率", "满意度", "占")
-CHANGE_WORDS = ("增长", "下降", "减少", "提升", "提高", "回落", "同比", "环比", "比上", "较上", "相比")
-COUNT_UNITS = ("件", "项", "次", "人次", "个", "家", "人", "名", "封")
 MODE_TEXT = {ROUNDED: "四舍五入", TRUNCATED: "截尾（舍去）", ROUNDED_UP: "进位（向上取整）"}
-
-
-def _count_column(table: Table, pct: Column) -> Column | None:
-    """The count a % column divides: its nearest left sibling under the same parent that is not a %."""
-    for col in reversed(table.columns[: pct.index]):
-        if col.path[:-1] == pct.path[:-1] and not is_percent_column(table, col) and col.index >= table.label_cols:
-            return col
-    return None
 
 
 def _verdict(modes: set[str]) -> str:
@@ -33,143 +25,123 @@ def _verdict(modes: set[str]) -> str:
     return "inconsistent"
 
 
-def check_table_percentages(table: Table) -> list[Finding]:
+def _agrees(modes: set[str]) -> bool:
+    return ROUNDED in modes or ROUNDED_UP in modes
+
+
+def _core(label: str) -> str:
+    """"按期办结率" → "按期办结", "百分比" → "": what a rate's label says it counts."""
+    core = re.sub(r"(百分比|占比|比例|比重|率|度)$", "", label or "")
+    return re.sub(r"^(总体|综合|平均)", "", core)
+
+
+def _names(rate: Column, count: Column) -> bool:
+    """The rate's label names the count (按期办结率 ↔ 按期办结, 办结率 ↔ 已办结), or the header groups them."""
+    if rate.path[:-1] and count.path[:-1] == rate.path[:-1]:
+        return True
+    core, label = _core(label_of(rate)), label_of(count)
+    return len(core) >= 2 and (core in label or label in core)
+
+
+def column_pair(table: Table, pct: Column, counts: list[Column]):
+    """(numerator, base, rows that round right, rows checked) of a % column: the pair of count columns
+    that makes the most of its rows round right; None when no pair makes any row."""
     total = total_column(table)
-    pairs = [(p, c) for p in value_columns(table) if is_percent_column(table, p) and (c := _count_column(table, p))]
-    if not pairs or total is None:
-        return []
-    out = []
-    for r in range(table.n_rows):
-        tcell = cell_at(table, r, total.index)
-        if tcell is None or not tcell.value:
-            continue
-        cells: list[tuple[Cell, Cell, str]] = []
-        for pcol, ccol in pairs:
-            pc, cc = cell_at(table, r, pcol.index), cell_at(table, r, ccol.index)
-            if pc is None or cc is None or pc.value is None or cc.value is None:
+    best, best_key = None, None
+    left = {c.index: i for i, c in enumerate(reversed(table.columns[:pct.index]))}
+    for num in counts:
+        for den in counts:
+            if num.index == den.index:
                 continue
-            cells.append((pc, cc, _verdict(percent_modes(cc.value, tcell.value, pc.value, pc.decimals or 0))))
-        if not cells:
+            hits = checked = 0
+            for r in range(table.n_rows):
+                pc, nc, dc = cell_at(table, r, pct.index), cell_at(table, r, num.index), cell_at(table, r, den.index)
+                if pc is None or nc is None or dc is None or None in (pc.value, nc.value, dc.value) or not dc.value:
+                    continue
+                checked += 1
+                hits += _agrees(percent_modes(nc.value, dc.value, pc.value, pc.decimals or 0))
+            if not hits:
+                continue
+            key = (hits, _names(pct, num), total is not None and den.index == total.index, -left.get(num.index, 99))
+            if best_key is None or key > best_key:
+                best, best_key = (num, den, hits, checked), key
+    return best
+
+
+def check_table_percentages(table: Table) -> list[Finding]:
+    """Each % column against the two count columns whose ratio it prints, found by consensus over the rows.
+
+    A rate, a rank and a score are never divided by one another: only count columns are tried. The binding
+    is certain when the rate's label (or the header group) names its numerator and the base is the table's
+    total column or the only other count column; a failing row is then an error, otherwise a warning that
+    says which columns were assumed."""
+    counts = [c for c in value_columns(table) if is_count_column(table, c)]
+    pcts = [p for p in value_columns(table) if is_percent_column(table, p) and not is_rank_column(p)]
+    if len(counts) < 2 or not pcts:
+        return []
+    total = total_column(table)
+    inferred = inferred_total(table)
+    whole = inferred[0] if inferred else None  # the count column the others add up to, row by row
+    bound: dict[int, list[tuple[Column, Column, bool, str]]] = {}
+    out = []
+    for p in pcts:
+        pair = column_pair(table, p, counts)
+        if pair is None:
+            out.append(undecided(table.doc_id, "percentage", f"表「{table.title or table.table_id}」「{p.header_path}」列与任何两列之比都不相符，"
+                                 "未能确定其分子与基数", locations=[{"table_id": table.table_id, "col": p.index, "header": p.header_path}]))
             continue
-        out.extend(_row_percent_findings(table, tcell, cells))
+        num, den, hits, checked = pair
+        sure = _names(p, num) and ((total is not None and den.index == total.index) or len(counts) == 2
+                                   or (whole is not None and whole.index == den.index))
+        note = "" if sure else (f"假定「{p.header_path}」= 「{num.header_path}」/「{den.header_path}」"
+                                f"（{checked} 行中 {hits} 行按此四舍五入相符）")
+        bound.setdefault(den.index, []).append((p, num, sure, note))
+    for den_index, group in bound.items():
+        for r in range(table.n_rows):
+            tcell = cell_at(table, r, den_index)
+            if tcell is None or not tcell.value:
+                continue
+            cells = []
+            for pcol, ccol, sure, note in group:
+                pc, cc = cell_at(table, r, pcol.index), cell_at(table, r, ccol.index)
+                if pc is None or cc is None or pc.value is None or cc.value is None:
+                    continue
+                cells.append((pc, cc, _verdict(percent_modes(cc.value, tcell.value, pc.value, pc.decimals or 0)), sure, note))
+            if cells:
+                out.extend(_row_percent_findings(table, tcell, cells))
     return out
 
 
 def _row_percent_findings(table: Table, tcell: Cell, cells) -> list[Finding]:
     doc_id = table.doc_id
     label = tcell.row_label
-    off = [(pc, cc, v) for pc, cc, v in cells if v != ROUNDED]
-    locs = [location(table, tcell)] + [location(table, x) for pc, cc, _ in cells for x in (cc, pc)]
+    off = [x for x in cells if x[2] != ROUNDED]
+    locs = [location(table, tcell)] + [location(table, x) for pc, cc, *_ in cells for x in (cc, pc)]
+    base = label_of(table.columns[tcell.col])
     if not off:
-        return [passed(doc_id, "percentage", f"「{label}」行的百分比均为评价数/{label_of_total(table)}四舍五入所得", locations=locs)]
-    decimals = max(pc.decimals or 0 for pc, _, _ in cells)
-    printed_sum = sum(pc.value for pc, _, _ in cells)
-    rounded_sum = sum(rounded(100 * cc.value / tcell.value, decimals) for _, cc, _ in cells)
+        return [passed(doc_id, "percentage", f"「{label}」行的百分比均为{'、'.join(sorted({label_of(table.columns[cc.col]) for _, cc, *_ in cells}))}"
+                       f"/{base}四舍五入所得", locations=locs)]
+    decimals = max(pc.decimals or 0 for pc, *_ in cells)
+    printed_sum = sum(pc.value for pc, *_ in cells)
+    rounded_sum = sum(rounded(100 * cc.value / tcell.value, decimals) for _, cc, *_ in cells)
     unit = 10 ** -decimals
-    if math.isclose(printed_sum, 100.0, abs_tol=unit / 10) and all(abs(pc.value - rounded(100 * cc.value / tcell.value, decimals)) <= unit + 1e-9 for pc, cc, _ in off):
-        detail = "；".join(f"{pc.header_path} 应为 {100 * cc.value / tcell.value:.4f}%，印为 {pc.text}" for pc, cc, _ in off)
+    if math.isclose(printed_sum, 100.0, abs_tol=unit / 10) and all(abs(pc.value - rounded(100 * cc.value / tcell.value, decimals)) <= unit + 1e-9 for pc, cc, *_ in off):
+        detail = "；".join(f"{pc.header_path} 应为 {100 * cc.value / tcell.value:.4f}%，印为 {pc.text}" for pc, cc, *_ in off)
         return [failed(doc_id, "percentage", f"「{label}」行的百分比经过调整使合计为 100%（四舍五入之和为 {rounded_sum:.{decimals}f}%）：{detail}",
                        expected=rounded_sum, reported=printed_sum, tolerance=unit / 2, locations=locs,
                        arithmetic=detail, severity="warning")]
     out = []
-    for pc, cc, verdict in off:
+    for pc, cc, verdict, sure, note in off:
         exact = 100 * cc.value / tcell.value
         arithmetic = f"{cc.text} / {tcell.text} = {exact:.4f}%"
         ploc = [location(table, cc), location(table, tcell), location(table, pc)]
+        tail = f"；{note}" if note else ""
         if verdict == "inconsistent":
-            out.append(failed(doc_id, "percentage", f"「{label}」{pc.header_path}: {arithmetic}，印为 {pc.text}，四舍五入、截尾或进位都得不到",
+            out.append(failed(doc_id, "percentage", f"「{label}」{pc.header_path}: {arithmetic}，印为 {pc.text}，四舍五入、截尾或进位都得不到{tail}",
                               expected=rounded(exact, pc.decimals or 0), reported=pc.value, tolerance=0.5 * 10 ** -(pc.decimals or 0),
-                              locations=ploc, arithmetic=arithmetic))
+                              locations=ploc, arithmetic=arithmetic, severity="error" if sure else "warning"))
         else:
-            out.append(failed(doc_id, "percentage", f"「{label}」{pc.header_path}: {arithmetic}，印为 {pc.text}，只有按{MODE_TEXT[verdict]}才成立",
+            out.append(failed(doc_id, "percentage", f"「{label}」{pc.header_path}: {arithmetic}，印为 {pc.text}，只有按{MODE_TEXT[verdict]}才成立{tail}",
                               expected=rounded(exact, pc.decimals or 0), reported=pc.value, tolerance=0.5 * 10 ** -(pc.decimals or 0),
                               locations=ploc, arithmetic=arithmetic, severity="warning"))
     return out
-
-
-def label_of_total(table: Table) -> str:
-    t = total_column(table)
-    return label_of(t) if t else "合计"
-
-
-def _clauses(sentence_text: str, start: int) -> list[tuple[int, int]]:
-    """Character ranges (document offsets) of the clauses of a sentence, split at ，；：."""
-    out, lo = [], start
-    for i, ch in enumerate(sentence_text):
-        if ch in "，,；;：:":
-            out.append((lo, start + i))
-            lo = start + i + 1
-    out.append((lo, start + len(sentence_text)))
-    return out
-
-
-def _paragraph_start(text: str, pos: int) -> int:
-    i = text.rfind("\n", 0, pos)
-    return i + 1
-
-
-def check_narrative_percentages(doc: Document) -> list[Finding]:
-    """A stated rate against the counts stated just before it (numerator) and the total of its paragraph."""
-    out = []
-    counts = [f for f in doc.figures if f.unit in COUNT_UNITS]
-    for fig in doc.figures:
-        if fig.unit != "%" or fig.qualifier in CHANGE_WORDS:
-            continue
-        sent_start = doc.text.find(fig.sentence, max(0, fig.start - len(fig.sentence) - 5))
-        if sent_start < 0:
-            continue
-        clauses = _clauses(fig.sentence, sent_start)
-        idx = next((i for i, (a, b) in enumerate(clauses) if a <= fig.start < b + 1), None)
-        if idx is None:
-            continue
-        own = doc.text[clauses[idx][0]:fig.start]
-        if any(w in own for w in CHANGE_WORDS) or not any(w in own for w in SHARE_WORDS):
-            continue
-        numerator = _count_in(counts, *clauses[idx]) or (
-            _count_in(counts, *clauses[idx - 1]) if idx > 0 and not _has_percent(doc.figures, *clauses[idx - 1]) else None)
-        if numerator is None:
-            continue
-        para = _paragraph_start(doc.text, fig.start)
-        # the numerator itself is a candidate base: "投诉 1 件，回访率 100%" states all of them
-        denominators = [d for d in [numerator] + [f for f in counts if para <= f.start < numerator.start
-                                                  and f.value > numerator.value] if d.value > 0]  # a rate of nothing says nothing
-        if not denominators:
-            continue
-        verdicts = [_narrative_verdict(doc.doc_id, fig, numerator, d) for d in denominators]
-        ok = [v for v in verdicts if v.severity == "pass"]
-        if ok:
-            out.append(ok[-1])
-        elif len(denominators) > 1:
-            out.append(verdicts[max(range(1, len(denominators)), key=lambda i: denominators[i].value)])
-    return out
-
-
-def _count_in(counts: list[Figure], lo: int, hi: int) -> Figure | None:
-    inside = [f for f in counts if lo <= f.start < hi]
-    return inside[-1] if inside else None
-
-
-def _has_percent(figures: list[Figure], lo: int, hi: int) -> bool:
-    return any(f.unit == "%" and lo <= f.start < hi for f in figures)
-
-
-def _figure_location(fig: Figure) -> dict:
-    return {"figure_id": fig.figure_id, "start": fig.start, "end": fig.end, "text": fig.text, "page": fig.page}
-
-
-def _narrative_verdict(doc_id: str, fig: Figure, num: Figure, den: Figure) -> Finding:
-    decimals = fig.decimals or 0
-    exact = 100 * num.value / den.value
-    verdict = _verdict(percent_modes(num.value, den.value, fig.value, decimals))
-    arithmetic = f"{num.text} / {den.text} = {exact:.4f}%"
-    locs = [_figure_location(num), _figure_location(den), _figure_location(fig)]
-    expected = rounded(exact, decimals)
-    tol = 0.5 * 10 ** -decimals
-    if verdict == ROUNDED:
-        return passed(doc_id, "percentage", f"{fig.text}: {arithmetic}，四舍五入相符", expected, fig.value, tol, locs, arithmetic)
-    if verdict == "inconsistent":
-        return failed(doc_id, "percentage", f"{fig.text} 与所列数字不符: {arithmetic}，四舍五入为 {expected:.{decimals}f}%，截尾为 "
-                      f"{math.floor(exact * 10 ** decimals + 1e-9) / 10 ** decimals:.{decimals}f}%",
-                      expected, fig.value, tol, locs, arithmetic)
-    return failed(doc_id, "percentage", f"{fig.text}: {arithmetic}，四舍五入应为 {expected:.{decimals}f}%，只有按{MODE_TEXT[verdict]}才成立",
-                  expected, fig.value, tol, locs, arithmetic, severity="warning")

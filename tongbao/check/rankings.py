@@ -9,6 +9,7 @@ import re
 
 from ..model import Document, Finding, Table
 from ..nlp.rankings import find_rankings
+from ..normalize.script import aligned_simplified, to_simplified
 from .results import failed, passed
 from .tableview import body_rows, cell_at, location, total_column
 
@@ -16,8 +17,10 @@ PAREN = re.compile(r"[(（][^)）]*[)）]")
 
 
 def ranking_claims(text: str) -> list[tuple[int, int, list[str], str]]:
-    """(start, end, items, preamble) of every ranked list the text states with as many items as it says."""
-    return [(r.start, r.end, r.items, r.preamble) for r in find_rankings(text, [(0, len(text))]) if len(r.items) == r.n]
+    """(start, end, items, preamble) of every ranked list the text states, in simplified characters; a list
+    naming fewer items than it says is a claim on the items it names (list_counts.py reports the count)."""
+    plain = aligned_simplified(text)
+    return [(r.start, r.end, r.items, r.preamble) for r in find_rankings(plain, [(0, len(plain))]) if 2 <= len(r.items) <= r.n]
 
 
 def _scores(table: Table) -> dict[str, float] | None:
@@ -28,7 +31,7 @@ def _scores(table: Table) -> dict[str, float] | None:
     for r in body_rows(table):
         cell = cell_at(table, r, col.index)
         if cell is not None and cell.value is not None and cell.row_label:
-            name = PAREN.sub("", cell.row_label)  # a list names 市住建局 for 市住建局(含市房屋交易中心)
+            name = to_simplified(PAREN.sub("", cell.row_label))  # a list names 市住建局 for 市住建局(含市房屋交易中心)
             if name in scores:
                 return None  # one row per name is needed to rank names
             scores[name] = cell.value
@@ -66,7 +69,7 @@ def check_rankings(doc: Document) -> list[Finding]:
         col = total_column(table)
         locs = [{"start": start, "end": end, "text": doc.text[start:end][:80]}] + [
             location(table, c) for r in body_rows(table) if (c := cell_at(table, r, col.index)) is not None
-            and PAREN.sub("", c.row_label) in items]
+            and to_simplified(PAREN.sub("", c.row_label)) in items]
         listed = "、".join(f"{i}（{scores[i]:g}）" for i in items)
         what = f"排名「{preamble.strip()[:30]}…」对照表「{table.title or table.table_id}」"
         if problems:

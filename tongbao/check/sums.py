@@ -14,22 +14,32 @@ from .intervals import sum_tolerance
 from .tableview import (body_rows, cell_at, is_percent_column, is_quantity_column, label_of, location,
                         total_column, total_rows, value_columns)
 from ..extract.placement import NO_FIT
+from .explain import explain_sum
+from .kinds import SERIAL_LABEL, is_count_column
 from .results import failed, passed, undecided
 
 TOTAL_NAMES = ("合计", "总计", "总分", "得分")
 
 
 def addend_sets(table: Table, total: Column) -> list[list[Column]]:
-    """Candidate sets of columns a row total may add up, most inclusive first."""
+    """Candidate sets of columns a row total may add up, most inclusive first; a set has two columns at
+    least (one column "adding up" to the total is an equality, not a sum)."""
     cols = [c for c in value_columns(table) if c.index != total.index and is_quantity_column(table, c)
-            and not (c.path and label_of(c) in TOTAL_NAMES)]
-    sets = [cols] if cols else []
+            and not (c.path and label_of(c) in TOTAL_NAMES) and not (c.path and SERIAL_LABEL.match(label_of(c)))]
+    sets = [cols] if len(cols) >= 2 else []
     by_leaf: dict[str, list[Column]] = defaultdict(list)
     for c in cols:
         if len(c.path) >= 2:
             by_leaf[c.path[-1]].append(c)
-    sets.extend(group for group in by_leaf.values() if len(group) >= 2)
+    sets.extend(group for group in by_leaf.values() if len(group) >= 2 and group != cols)
+    # a total printed with decimals is never the sum of whole numbers only (考核得分 98.6 of 工单数)
+    if _has_decimals(table, total):
+        sets = [s for s in sets if any(_has_decimals(table, c) for c in s)]
     return sets
+
+
+def _has_decimals(table: Table, col: Column) -> bool:
+    return any((c.decimals or 0) > 0 for r in table.rows for c in r if c.col == col.index and c.value is not None)
 
 
 def _row_sum(table: Table, row: int, cols: list[Column], total: Column):
@@ -44,11 +54,7 @@ def _row_sum(table: Table, row: int, cols: list[Column], total: Column):
     return expected, tcell, parts, tol
 
 
-def check_row_sums(table: Table) -> list[Finding]:
-    total = total_column(table)
-    if total is None:
-        return []
-    rows = [r for r in range(table.n_rows) if table.placement.get(r) != NO_FIT]
+def _best_set(table: Table, total: Column, rows: list[int]):
     best, best_hits = None, -1
     for cols in addend_sets(table, total):
         hits = 0
@@ -58,6 +64,48 @@ def check_row_sums(table: Table) -> list[Finding]:
                 hits += 1
         if hits > best_hits:
             best, best_hits = cols, hits
+    return best, best_hits
+
+
+INFERRED_SHARE = 0.8  # an unlabelled column is taken for the rows' total when it is the sum in this share of rows
+INFERRED_MIN_ROWS = 3
+
+
+def inferred_total(table: Table) -> tuple[Column, list[Column], int, int] | None:
+    """A column no label names as a total (工单量 beside 按期办结 / 超期办结 / 未办结) that equals the sum of
+    the other count columns in most rows: (total, addends, rows that hold, rows checked)."""
+    rows = [r for r in range(table.n_rows) if table.placement.get(r) != NO_FIT]
+    found = []
+    for cand in value_columns(table):
+        if not is_count_column(table, cand):
+            continue
+        addends = [c for c in value_columns(table) if c.index != cand.index and is_count_column(table, c)]
+        if len(addends) < 2:
+            continue
+        checked = hits = 0
+        for r in rows:
+            s = _row_sum(table, r, addends, cand)
+            if s is None or len(s[2]) < len(addends):
+                continue
+            checked += 1
+            hits += math.isclose(s[0], s[1].value, abs_tol=s[3] + 1e-6)
+        if hits >= INFERRED_MIN_ROWS and hits >= INFERRED_SHARE * checked:
+            found.append((cand, addends, hits, checked))
+    return found[0] if len(found) == 1 else None
+
+
+def check_row_sums(table: Table) -> list[Finding]:
+    total = total_column(table)
+    rows = [r for r in range(table.n_rows) if table.placement.get(r) != NO_FIT]
+    assumed = None
+    if total is None:
+        inferred = inferred_total(table)
+        if inferred is None:
+            return []
+        total, best, best_hits, checked = inferred
+        assumed = (f"假定「{label_of(total)}」为其余各列之和（表头未标明合计；{checked} 行中 {best_hits} 行相符）")
+    else:
+        best, best_hits = _best_set(table, total, rows)
     if best is None:
         return []
     if best_hits == 0:
@@ -73,8 +121,17 @@ def check_row_sums(table: Table) -> list[Finding]:
         arithmetic = " + ".join(p.text for p in parts) + f" = {_fmt(expected)}"
         locs = [location(table, p) for p in parts] + [location(table, tcell)]
         msg = f"「{tcell.row_label}」行: {names} = {_fmt(expected)}，表中「{label_of(total)}」为 {tcell.text}"
-        result = passed if math.isclose(expected, tcell.value, abs_tol=tol + 1e-6) else failed
-        out.append(result(table.doc_id, "row_sum", msg, expected, tcell.value, tol, locs, arithmetic=arithmetic))
+        if math.isclose(expected, tcell.value, abs_tol=tol + 1e-6):
+            out.append(passed(table.doc_id, "row_sum", msg + (f"（{assumed}）" if assumed else ""), expected, tcell.value, tol, locs,
+                              arithmetic=arithmetic))
+            continue
+        decimals = max([tcell.decimals or 0] + [p.decimals or 0 for p in parts])
+        why = explain_sum(expected, tcell.value, decimals, [(label_of(table.columns[p.col]), p.value) for p in parts], "列")
+        msg += f"；{why}" if why else ""
+        if assumed:
+            msg += f"；{assumed}"
+        out.append(failed(table.doc_id, "row_sum", msg, expected, tcell.value, tol, locs, arithmetic=arithmetic,
+                          severity="warning" if assumed else "error"))
     return out
 
 
@@ -97,6 +154,10 @@ def check_column_sums(table: Table) -> list[Finding]:
             msg = f"「{label_of(col)}」列各行之和 = {_fmt(expected)}，合计行为 {tcell.text}"
             locs = [location(table, p) for p in parts] + [location(table, tcell)]
             arithmetic = " + ".join(p.text for p in parts) + f" = {_fmt(expected)}"
+            if not ok:
+                why = explain_sum(expected, tcell.value, max([tcell.decimals or 0] + [p.decimals or 0 for p in parts]),
+                                  [(p.row_label, p.value) for p in parts])
+                msg += f"；{why}" if why else ""
             out.append((passed if ok else failed)(table.doc_id, "column_sum", msg, expected, tcell.value, tol, locs,
                                                     arithmetic=arithmetic))
     return out

@@ -36,9 +36,13 @@ def total_column(table: Table) -> Column | None:
 
 
 def is_percent_column(table: Table, col: Column) -> bool:
+    """A column of percentages: a % unit or mostly "%" cells. A header stating maximum points
+    ("主动评价率(25分)", "办件效率(25分)") makes a column of points, unless its cells print "%"."""
+    cells = [c for r in table.rows for c in r if c.col == col.index and c.value is not None]
+    if col.max_points is not None:
+        return bool(cells) and sum("%" in (c.text or "") for c in cells) > len(cells) / 2
     if col.unit == "%":
         return True
-    cells = [c for r in table.rows for c in r if c.col == col.index and c.value is not None]
     return bool(cells) and sum(c.unit == "%" for c in cells) > len(cells) / 2
 
 

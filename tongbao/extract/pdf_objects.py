@@ -15,7 +15,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..pdfium_lock import PDFIUM_LOCK
-from .pdf_fonts import UNDECLARED_DESCENT
+from .pdf_fonts import MAX_FORM_DEPTH, UNDECLARED_DESCENT
 
 LINE_BREAKS = (10, 13)  # PDFium puts \r\n between text lines; pdfminer has no such characters
 UPRIGHT_SHEAR = 0.01  # a character whose matrix turns or shears it less than this reads left to right
@@ -25,7 +25,6 @@ STANDARD_FONTS = frozenset({
     "Courier", "Courier-Bold", "Courier-BoldOblique", "Courier-Oblique", "Helvetica", "Helvetica-Bold",
     "Helvetica-BoldOblique", "Helvetica-Oblique", "Times-Roman", "Times-Bold", "Times-Italic",
     "Times-BoldItalic", "Symbol", "ZapfDingbats"})
-MAX_FORM_DEPTH = 8  # form XObjects nest; deeper nesting is a malformed or hostile file
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ def find_rankings(text: str, ranges: list[tuple[int, int]]) -> list[Ranking]:
         for m in RANKING.finditer(text, lo, hi):
             end = LIST_END.search(text, m.end(), hi)
             stop = end.start() if end else hi
-            items = [compact(strip_parens(x)) for x in ITEM_SEP.split(text[m.end():stop])]
+            # parentheses first: "市公安局（含出入境、治安支队）" is one item
+            items = [compact(x) for x in ITEM_SEP.split(strip_parens(text[m.end():stop]))]
             items = [x for x in items if x]
             num = parse_number(m.group("n"))
             if not items or num is None:
