@@ -66,3 +66,27 @@ def test_devset_bulletins_give_the_same_cells_in_every_format(outputs):
     for stem, cells in by_format["txt"].items():
         for fmt in FORMATS[1:]:
             assert by_format[fmt].get(stem) == cells, (stem, fmt, sorted(cells ^ by_format[fmt].get(stem, set()))[:6])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_devset_findings_in_every_format(outputs, fmt):
+    """Every planted inconsistency found and no error on a fact that holds, from each format."""
+    out = _score("findings", outputs[fmt])
+    found = re.search(r"inconsistencies found (\d+)/(\d+) .*false alarms (\d+)", out)
+    assert found and found.group(1) == found.group(2) and found.group(3) == "0", out
+
+
+def _findings(folder: Path) -> dict[str, set[tuple[str, str, str, str]]]:
+    """(check, severity, expected, reported) of every error and warning, by document stem."""
+    docs = {r["doc_id"]: Path(r["source_path"]).name.split(".")[0] for r in csv.DictReader(open(folder / "documents.csv", encoding="utf-8"))}
+    out: dict[str, set] = {}
+    for f in csv.DictReader(open(folder / "findings.csv", encoding="utf-8")):
+        if f["severity"] in ("error", "warning") and f["check"] != "extraction_unsure":
+            out.setdefault(docs[f["doc_id"]], set()).add((f["check"], f["severity"], f["expected"], f["reported"]))
+    return out
+
+
+def test_devset_bulletins_give_the_same_findings_in_every_format(outputs):
+    by_format = {fmt: _findings(outputs[fmt]) for fmt in FORMATS}
+    for fmt in FORMATS[1:]:
+        assert by_format[fmt] == by_format["txt"], fmt
