@@ -115,8 +115,9 @@ def render_inputs() -> dict[str, list[Path]]:
         spec = BulletinSpec(**{**vars(base), "tables": tables})
         files[name] = render_pdf(spec, WORK / f"{name}.pdf")
     batches = {name: [path] for name, path in files.items()}
-    batches["devset (10 files)"] = sorted(DEVSET.glob("*.pdf"))
-    batches["libreoffice (6 files)"] = sorted(LIBREOFFICE.glob("*.pdf"))
+    for name, folder in (("devset", DEVSET), ("libreoffice", LIBREOFFICE)):
+        files = sorted(folder.glob("*.pdf"))
+        batches[f"{name} ({len(files)} files)"] = files
     return batches
 
 
