@@ -89,7 +89,7 @@ def test_audit_exit_codes(tmp_path):
     assert (tmp_path / "r.html").exists()
     (tmp_path / "empty.txt").write_bytes(b"")
     unreadable = runner.invoke(app, ["audit", str(tmp_path / "empty.txt"), "--scheduler", "serial"])
-    assert unreadable.exit_code == 2 and "empty file" in unreadable.output
+    assert unreadable.exit_code == 4 and "empty file" in unreadable.output
 
 
 def test_unknown_format_is_refused(tmp_path):
@@ -135,3 +135,60 @@ def test_match_bulletins_and_reviewed_aliases_flow_back(tmp_path):
     assert again.exit_code == 0
     row = pd.read_csv(out).set_index("entity_raw").loc[first.raw]
     assert row.entity_id == "bank" and not bool(row.needs_review)
+
+
+def _squashed(output: str) -> str:
+    """A usage error's text without the box rich draws around it and the wraps inside the box."""
+    return re.sub(r"[\s│╭╮╰╯─]+", "", output)
+
+
+@pytest.mark.parametrize("args, option", [
+    (["--workers", "0"], "--workers"), (["--workers", "-3"], "--workers"), (["--scheduler", "threads"], "--scheduler"),
+])
+def test_bad_batch_options_are_usage_errors_before_any_work(tmp_path, args, option):
+    result = runner.invoke(app, ["extract", str(CORPUS / "004_4b200b6a30fe016d.txt"), "--out", str(tmp_path / "o"), *args])
+    assert result.exit_code == 2 and option in _squashed(result.output), result.output
+    assert not (tmp_path / "o").exists()  # nothing was extracted
+
+
+def test_out_that_is_a_file_and_a_missing_aliases_file_fail_at_once(tmp_path):
+    afile = tmp_path / "out.txt"
+    afile.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(CORPUS / "004_4b200b6a30fe016d.txt"), "--out", str(afile)])
+    assert result.exit_code == 2 and "isafile" in _squashed(result.output)
+    result = runner.invoke(app, ["extract", str(CORPUS / "004_4b200b6a30fe016d.txt"), "--out", str(tmp_path / "o"),
+                                 "--aliases", str(tmp_path / "missing.csv")])
+    assert result.exit_code == 2 and "--aliases" in _squashed(result.output) and not (tmp_path / "o").exists()
+
+
+def test_extract_exit_code_tells_some_and_all_failed(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    some = runner.invoke(app, ["extract", str(CORPUS / "004_4b200b6a30fe016d.txt"), str(tmp_path / "empty.txt"),
+                               "--out", str(tmp_path / "a"), "--scheduler", "serial"])
+    assert some.exit_code == 3 and "empty.txt" in some.output
+    assert (tmp_path / "a" / "documents.parquet").exists()  # the good file's rows are written
+    every = runner.invoke(app, ["extract", str(tmp_path / "empty.txt"), "--out", str(tmp_path / "b"), "--scheduler", "serial"])
+    assert every.exit_code == 4
+
+
+def test_folders_are_searched_by_content_not_by_extension(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bulletin").write_bytes((CORPUS / "004_4b200b6a30fe016d.pdf").read_bytes())  # a PDF saved without extension
+    (folder / "notes.json").write_text('{"a": 1}', encoding="utf-8")
+    (folder / ".hidden.txt").write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(folder), "--out", str(tmp_path / "o"), "--scheduler", "serial"])
+    assert result.exit_code == 0, result.output
+    docs = pd.read_parquet(tmp_path / "o" / "documents.parquet")
+    assert list(docs["format"]) == ["pdf"] and docs["source_path"].str.endswith("bulletin").all()
+
+
+def test_audit_json_is_machine_readable(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = runner.invoke(app, ["audit", str(CORPUS / "004_4b200b6a30fe016d.txt"), str(tmp_path / "empty.txt"),
+                                 "--json", "--scheduler", "serial"])
+    data = json.loads(result.stdout)
+    assert result.exit_code == data["exit_code"] == 3
+    assert [f["file"] for f in data["failed"]] == [str(tmp_path / "empty.txt")] and "empty" in data["failed"][0]["error"]
+    sums = [f for f in data["findings"] if f["check"] == "column_sum" and f["severity"] == "error"]
+    assert {f["reported"] for f in sums} == {38927.0, 100884.0} and all(f["locations"] for f in sums)

@@ -13,13 +13,15 @@ from .export.report import write_report
 from .export.writers import FORMATS, write_tables
 from .normalize.departments import read_names_file, write_crosswalk, write_review_queue
 from .normalize.entities import default_matcher, mentioned_names
-from .pipeline import expand_paths, map_documents, run_batch
+from .options import BatchOptions, OptionError, check_batch_options
+from .pipeline import audit_json, expand_paths, map_documents, run_batch
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn government-service bulletins (通报) into a dataset, and audit their numbers.")
 console = Console()
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+# exit codes: 2 is click's for a usage error (a bad option), before any work
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_SOME_FAILED, EXIT_ALL_FAILED = 0, 1, 2, 3, 4
 FAIL_LEVELS = {"error": ("error",), "warning": ("error", "warning")}
 
 Paths = Annotated[list[Path], typer.Argument(help="Files or folders of bulletins (.txt .pdf …).", exists=True)]
@@ -36,6 +38,28 @@ def _summary(batch) -> None:
     console.print(f"[bold]{c['documents']}[/] documents ({c['failed']} failed), {c['tables']} tables, {c['cells']} cells, "
                   f"{c['figures']} figures, {c['entities']} entities; findings: "
                   f"[red]{c['error']} error[/], [yellow]{c['warning']} warning[/], {c['info']} info")
+
+
+def _options(workers: int | None, scheduler: str, out: Path | None = None, aliases: Path | None = None) -> None:
+    """The batch's options checked before any work (options.check_batch_options), as usage errors."""
+    try:
+        check_batch_options(BatchOptions(workers=workers, scheduler=scheduler, out=out, aliases=aliases))
+    except OptionError as exc:
+        raise typer.BadParameter(exc.message, param_hint=exc.option) from exc
+
+
+def _failed_exit(batch) -> int | None:
+    """EXIT_ALL_FAILED when no input could be read, EXIT_SOME_FAILED when some could not, else None."""
+    failed = sum(d.status == "failed" for d in batch.documents)
+    if failed and failed == len(batch.documents):
+        return EXIT_ALL_FAILED
+    return EXIT_SOME_FAILED if failed else None
+
+
+def _failures(batch) -> None:
+    for d in batch.documents:
+        if d.status == "failed":
+            console.print(f"[red]failed[/] {d.source_path}: {d.error}")
 
 
 def _rules(path: Path | None):
@@ -64,12 +88,17 @@ def extract(
     bad = [f for f in format if f not in FORMATS]
     if bad:
         raise typer.BadParameter(f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", param_hint="--format")
+    _options(workers, scheduler, out, aliases)
     batch = run_batch(paths, workers=workers, scheduler=scheduler, aliases=aliases, rules=_rules(rules),
                       pseudonymize_salt=salt if pseudonymize_people else None)
     written = write_tables(batch.frames, out, tuple(dict.fromkeys(format)))
     write_report(batch.documents, out / "report.html")
+    _failures(batch)
     _summary(batch)
     console.print(f"wrote {len(written) + 1} files to {out}/")
+    code = _failed_exit(batch)
+    if code is not None:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -80,13 +109,24 @@ def audit(
     workers: Workers = None,
     scheduler: Scheduler = "processes",
     rules: Rules = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the findings and the failed files as JSON instead of a table.")] = False,
 ) -> None:
-    """Print every finding; exit 0 when clean, 1 when findings reach --fail-on, 2 when an input could not be read."""
+    """Print every finding; exit 0 when clean, 1 when findings reach --fail-on, 3 when some input could
+    not be read, 4 when none could."""
     if fail_on not in FAIL_LEVELS:
         raise typer.BadParameter("choose error or warning", param_hint="--fail-on")
+    _options(workers, scheduler, report.parent if report else None)
     batch = run_batch(paths, workers=workers, scheduler=scheduler, rules=_rules(rules))
     findings = batch.frames["findings"]
     docs = batch.frames["documents"].set_index("doc_id")
+    if report:
+        write_report(batch.documents, report)
+    code = _failed_exit(batch)
+    if code is None:
+        code = EXIT_FINDINGS if findings["severity"].isin(FAIL_LEVELS[fail_on]).any() else EXIT_CLEAN
+    if json_out:
+        typer.echo(audit_json(batch, code))
+        raise typer.Exit(code)
     table = RichTable(title="tongbao audit", show_lines=False)
     for col in ("file", "severity", "check", "message"):
         table.add_column(col, overflow="fold")
@@ -100,13 +140,8 @@ def audit(
     console.print(table)
     _summary(batch)
     if report:
-        write_report(batch.documents, report)
         console.print(f"report: {report}")
-    if any(d.status == "failed" for d in batch.documents):
-        raise typer.Exit(EXIT_UNREADABLE)
-    if findings["severity"].isin(FAIL_LEVELS[fail_on]).any():
-        raise typer.Exit(EXIT_FINDINGS)
-    raise typer.Exit(EXIT_CLEAN)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -122,6 +157,7 @@ def match(
     """Match department names to the registry: print the crosswalk, write it and a review queue of uncertain names."""
     if not paths and names is None:
         raise typer.BadParameter("give bulletin PATHS or --names FILE")
+    _options(workers, scheduler, out.parent, aliases)
     matcher = default_matcher(aliases)
     if names is not None:
         pairs = read_names_file(names)

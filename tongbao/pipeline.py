@@ -18,10 +18,9 @@ import pandas as pd
 from .check import run_checks
 from .check.growth import run_cross_document_checks
 from .check.rules import Rule, load_rules
-from .extract import read_document
+from .extract import looks_like_bulletin, read_document
 from .model import STATUS_FAILED, Document
 
-INPUT_SUFFIXES = {".txt", ".pdf", ".docx", ".xlsx", ".html", ".htm", ".text"}
 SERIAL_BELOW = 4  # batches smaller than this are not worth starting processes for
 
 
@@ -47,12 +46,13 @@ def unique_contents(paths: list[Path]) -> tuple[list[Path], dict[Path, Path]]:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and folders searched recursively for bulletin files, in a stable order."""
+    """Files as given, and folders searched recursively for bulletins (by extension or by their
+    bytes, extract.looks_like_bulletin), in a stable order."""
     out: list[Path] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES))
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and looks_like_bulletin(f)))
         else:
             out.append(p)
     return out
@@ -134,3 +134,24 @@ def extract(paths: Iterable[str | Path] | str | Path, **kwargs) -> dict[str, pd.
     if isinstance(paths, (str, Path)):
         paths = [paths]
     return run_batch(paths, **kwargs).frames
+
+
+def audit_json(batch: Batch, exit_code: int) -> str:
+    """The audit as JSON, for a publishing pipeline: every finding with its file, the failed files
+    with their reasons, the counts, and the exit code the run gives."""
+    import json
+
+    paths = {d.doc_id: d.source_path for d in batch.documents}
+    findings = batch.frames["findings"]
+    rows = [{"file": paths.get(f["doc_id"]), "check": f["check"], "severity": f["severity"], "message": f["message"],
+             "expected": _plain(f.get("expected")), "reported": _plain(f.get("reported")),
+             "locations": json.loads(f["locations"]) if isinstance(f.get("locations"), str) and f["locations"] else []}
+            for f in findings.to_dict("records")]
+    failed = [{"file": d.source_path, "error": d.error} for d in batch.documents if d.status == STATUS_FAILED]
+    return json.dumps({"exit_code": exit_code, "counts": batch.counts(), "failed": failed, "findings": rows},
+                      ensure_ascii=False, indent=1)
+
+
+def _plain(value):
+    """A number for JSON: None for a missing one (NaN)."""
+    return None if value is None or value != value else float(value)

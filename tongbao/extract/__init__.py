@@ -31,6 +31,42 @@ def sniff_format(path: Path, head: bytes) -> str:
     return "txt"
 
 
+SNIFF_BYTES = 4096
+KNOWN_SUFFIXES = {".txt", ".text", ".pdf", ".docx", ".xlsx", ".html", ".htm", ".doc", ".xls"}
+_CJK_TEXT = ("utf-8", "gb18030", "utf-16")
+
+
+def looks_like_bulletin(path: Path) -> bool:
+    """Whether a file found in a folder is worth reading: a bulletin's extension, or bytes that are
+    one (a PDF, an Office package, a web page; a file without extension holding Chinese text), so a
+    bulletin saved without its extension is not skipped and a folder's other files are."""
+    if path.name.startswith("."):
+        return False
+    suffix = path.suffix.lower()
+    if suffix in KNOWN_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError:
+        return False
+    if head.startswith((b"%PDF", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) or \
+            (head.startswith(b"PK\x03\x04") and (b"word/" in head or b"xl/" in head)):
+        return True
+    lowered = head[:2048].lower()
+    if b"<html" in lowered or b"<!doctype html" in lowered:
+        return True
+    if suffix:
+        return False  # another kind of file (.json, .csv, .png …)
+    for encoding in _CJK_TEXT:
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return sum("\u4e00" <= ch <= "\u9fff" for ch in text) >= 8
+    return False
+
+
 def _reader(fmt: str):
     if fmt == "txt":
         from .text import read_text

@@ -1,0 +1,60 @@
+"""A batch's options checked before any work starts, each mistake one line that says what to change.
+
+A run over thousands of files should not spend an hour and then fail on `--out` being a file or an
+aliases file that is missing; `check_batch_options` raises `OptionError` at once instead.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEDULERS = ("processes", "serial", "dask")
+
+
+class OptionError(ValueError):
+    """An option that cannot work, with the option's name."""
+
+    def __init__(self, option: str, message: str):
+        super().__init__(f"{option}: {message}")
+        self.option = option
+        self.message = message
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    workers: int | None = None
+    scheduler: str = "processes"
+    out: Path | None = None
+    aliases: Path | None = None
+
+
+def check_batch_options(options: BatchOptions) -> None:
+    """Raise OptionError for the first option that cannot work."""
+    if options.workers is not None and options.workers < 1:
+        raise OptionError("--workers", f"{options.workers} processes cannot run anything; give 1 or more")
+    if options.scheduler not in SCHEDULERS:
+        raise OptionError("--scheduler", f"unknown scheduler {options.scheduler!r}; choose from {', '.join(SCHEDULERS)}")
+    if options.out is not None:
+        _check_out(Path(options.out))
+    if options.aliases is not None:
+        _check_aliases(Path(options.aliases))
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise OptionError("--out", f"{out} is a file; the dataset is written into a folder")
+    parent = next((p for p in [out, *out.parents] if p.exists()), None)
+    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise OptionError("--out", f"{out} cannot be created: {parent or out} is not a writable folder")
+
+
+def _check_aliases(path: Path) -> None:
+    from .normalize.departments import load_user_aliases
+
+    if not path.is_file():
+        raise OptionError("--aliases", f"{path} is not a file")
+    try:
+        load_user_aliases(path)
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise OptionError("--aliases", str(exc)) from exc
