@@ -55,4 +55,5 @@ def test_row_totals_are_verified(table):
     run_checks(doc)
     if table.header[0][-1].text == "合计":
         assert not [f for f in doc.findings if f.severity == "error"]
-        assert sum(c.check == "row_sum" and c.severity == "pass" for c in doc.checks) == len(table.rows)
+        if table.n_cols >= 4:  # 部门, two parts or more, 合计: one part "adding up" to 合计 is an equality, not a sum
+            assert sum(c.check == "row_sum" and c.severity == "pass" for c in doc.checks) == len(table.rows)
