@@ -192,3 +192,20 @@ def test_audit_json_is_machine_readable(tmp_path):
     assert [f["file"] for f in data["failed"]] == [str(tmp_path / "empty.txt")] and "empty" in data["failed"][0]["error"]
     sums = [f for f in data["findings"] if f["check"] == "column_sum" and f["severity"] == "error"]
     assert {f["reported"] for f in sums} == {38927.0, 100884.0} and all(f["locations"] for f in sums)
+
+
+def test_csv_opens_in_excel_without_running_formulas(tmp_path):
+    """UTF-8 with a BOM, and a cell starting with = + - @ prefixed with ' in CSV only; plain signed
+    numbers stay numbers, and Parquet keeps the text as printed."""
+    src = tmp_path / "b.txt"
+    src.write_text("某某市政务服务中心\n\n关于窗口考核的通报\n\n考核情况如下。\n\n"
+                   "部门\t加分\t扣分\n=HYPERLINK(\"http://x\")局\t1\t-0.5\n@市人社局\t2\t-1\n", encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(src), "--out", str(tmp_path / "o"), "-f", "csv", "-f", "parquet",
+                                 "--scheduler", "serial"])
+    assert result.exit_code == 0, result.output
+    raw = (tmp_path / "o" / "cells.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode("utf-8"))
+    csv_text = set(pd.read_csv(tmp_path / "o" / "cells.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)["text"])
+    assert {"'=HYPERLINK(\"http://x\")局", "'@市人社局", "-0.5", "-1"} <= csv_text
+    parquet_text = set(pd.read_parquet(tmp_path / "o" / "cells.parquet")["text"])
+    assert {"=HYPERLINK(\"http://x\")局", "@市人社局", "-0.5"} <= parquet_text

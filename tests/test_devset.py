@@ -52,10 +52,10 @@ def test_devset_cells_are_read_and_never_sure_but_wrong(outputs, fmt):
 
 def _cells(folder: Path) -> dict[str, set[tuple[str, str, str]]]:
     """(row label, header path, text) of every cell, by document stem."""
-    docs = {r["doc_id"]: Path(r["source_path"]).name.split(".")[0] for r in csv.DictReader(open(folder / "documents.csv", encoding="utf-8"))}
-    tables = {r["table_id"]: docs[r["doc_id"]] for r in csv.DictReader(open(folder / "tables.csv", encoding="utf-8"))}
+    docs = {r["doc_id"]: Path(r["source_path"]).name.split(".")[0] for r in csv.DictReader(open(folder / "documents.csv", encoding="utf-8-sig"))}
+    tables = {r["table_id"]: docs[r["doc_id"]] for r in csv.DictReader(open(folder / "tables.csv", encoding="utf-8-sig"))}
     out: dict[str, set] = {}
-    for c in csv.DictReader(open(folder / "cells.csv", encoding="utf-8")):
+    for c in csv.DictReader(open(folder / "cells.csv", encoding="utf-8-sig")):
         out.setdefault(tables[c["table_id"]], set()).add((c["row_label"], c["header_path"], c["text"]))
     return out
 
@@ -78,9 +78,9 @@ def test_devset_findings_in_every_format(outputs, fmt):
 
 def _findings(folder: Path) -> dict[str, set[tuple[str, str, str, str]]]:
     """(check, severity, expected, reported) of every error and warning, by document stem."""
-    docs = {r["doc_id"]: Path(r["source_path"]).name.split(".")[0] for r in csv.DictReader(open(folder / "documents.csv", encoding="utf-8"))}
+    docs = {r["doc_id"]: Path(r["source_path"]).name.split(".")[0] for r in csv.DictReader(open(folder / "documents.csv", encoding="utf-8-sig"))}
     out: dict[str, set] = {}
-    for f in csv.DictReader(open(folder / "findings.csv", encoding="utf-8")):
+    for f in csv.DictReader(open(folder / "findings.csv", encoding="utf-8-sig")):
         if f["severity"] in ("error", "warning") and f["check"] != "extraction_unsure":
             out.setdefault(docs[f["doc_id"]], set()).add((f["check"], f["severity"], f["expected"], f["reported"]))
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,8 +45,27 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     df.to_parquet(path, index=False)
 
 
+CSV_ENCODING = "utf-8-sig"  # with a BOM: Excel then reads the Chinese as UTF-8, not as the machine's code page
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so as a formula
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?%?$")
+
+
+def defuse_formula(value):
+    """A text cell a spreadsheet would run as a formula, prefixed with ' so it shows as text
+    (OWASP's advice for CSV injection); numbers, and text that is a plain signed number, as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    df.to_csv(path, index=False, encoding="utf-8")
+    """CSV for people who open it in Excel: UTF-8 with a BOM, formulas defused (Parquet and DuckDB
+    keep every text as it was)."""
+    text = df.select_dtypes(include=["object", "string"]).columns
+    safe = df.copy() if len(text) else df
+    for col in text:
+        safe[col] = safe[col].map(defuse_formula)
+    safe.to_csv(path, index=False, encoding=CSV_ENCODING)
 
 
 def _write_duckdb(frames: dict[str, pd.DataFrame], path: Path) -> None:
