@@ -81,7 +81,7 @@ def extract(
     scheduler: Scheduler = "processes",
     aliases: Aliases = None,
     rules: Rules = None,
-    pseudonymize_people: Annotated[bool, typer.Option("--pseudonymize-people", help="Replace people's names in awards and mentions with stable pseudonyms.")] = False,
+    pseudonymize_people: Annotated[bool, typer.Option("--pseudonymize-people", help="Replace every person's name in every output with a stable pseudonym (needs --salt).")] = False,
     salt: Annotated[str, typer.Option(envvar="TONGBAO_SALT", help="Secret mixed into pseudonyms; keep it to link them across runs.")] = "",
 ) -> None:
     """Extract every bulletin into the dataset tables, datapackage.json and report.html in OUT."""
@@ -89,6 +89,9 @@ def extract(
     if bad:
         raise typer.BadParameter(f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", param_hint="--format")
     _options(workers, scheduler, out, aliases)
+    if pseudonymize_people and not salt:
+        raise typer.BadParameter("give a secret --salt (or TONGBAO_SALT): pseudonyms without one can be reversed "
+                                 "by hashing a list of names", param_hint="--salt")
     batch = run_batch(paths, workers=workers, scheduler=scheduler, aliases=aliases, rules=_rules(rules),
                       pseudonymize_salt=salt if pseudonymize_people else None)
     written = write_tables(batch.frames, out, tuple(dict.fromkeys(format)))

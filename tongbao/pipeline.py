@@ -20,6 +20,7 @@ from .check.growth import run_cross_document_checks
 from .check.rules import Rule, load_rules
 from .extract import looks_like_bulletin, read_document
 from .model import STATUS_FAILED, Document
+from .privacy import SaltError, pseudonymize_documents
 
 SERIAL_BELOW = 4  # batches smaller than this are not worth starting processes for
 
@@ -122,10 +123,14 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, scheduler
     from .normalize.entities import default_matcher
     if isinstance(rules, (str, Path)):
         rules = load_rules(rules)
+    if pseudonymize_salt is not None and not pseudonymize_salt:
+        raise SaltError("pseudonyms need a secret salt: without one, anyone can hash a list of names and find who is who")
     files, duplicates = unique_contents(expand_paths(paths))
     docs = list(map_documents(files, workers, scheduler, rules))
     run_cross_document_checks(docs)
-    return Batch(docs, build_frames(docs, default_matcher(aliases), pseudonymize_salt), duplicates)
+    if pseudonymize_salt is not None:
+        pseudonymize_documents(docs, pseudonymize_salt)  # every text, before any table, file or report
+    return Batch(docs, build_frames(docs, default_matcher(aliases)), duplicates)
 
 
 def extract(paths: Iterable[str | Path] | str | Path, **kwargs) -> dict[str, pd.DataFrame]:

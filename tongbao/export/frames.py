@@ -54,34 +54,26 @@ def figures_frame(docs: list[Document]) -> pd.DataFrame:
     return _frame(rows, "figures")
 
 
-def _person(name: str | None, salt: str | None) -> str | None:
-    """A person's name, or its stable pseudonym when the run pseudonymizes people."""
-    if name is None or salt is None:
-        return name
-    from ..nlp import pseudonymize
-    return pseudonymize(name, salt)
-
-
-def awards_frame(docs: list[Document], matches: dict, salt: str | None = None) -> pd.DataFrame:
+def awards_frame(docs: list[Document], matches: dict) -> pd.DataFrame:
     rows = []
     for d in docs:
         for a in d.awards:
             unit = a.recipient if a.recipient_kind == "unit" else a.department
             m = matches.get((unit, d.city)) if unit else None
             rows.append(dict(award_id=a.award_id, doc_id=a.doc_id, page=a.page, start=a.start, end=a.end, sentence=a.sentence,
-                             title=a.title, recipient=a.recipient if a.recipient_kind == "unit" else _person(a.recipient, salt),
+                             title=a.title, recipient=a.recipient,
                              recipient_kind=a.recipient_kind, department=a.department, entity_id=getattr(m, "entity_id", None),
                              period=a.period))
     return _frame(rows, "awards")
 
 
-def mentions_frame(docs: list[Document], matches: dict, salt: str | None = None) -> pd.DataFrame:
+def mentions_frame(docs: list[Document], matches: dict) -> pd.DataFrame:
     rows = []
     for d in docs:
         for x in d.mentions:
             m = matches.get((x.department, d.city)) if x.department else None
             rows.append(dict(mention_id=x.mention_id, doc_id=x.doc_id, page=x.page, start=x.start, end=x.end, sentence=x.sentence,
-                             person=_person(x.person, salt), department=x.department, entity_id=getattr(m, "entity_id", None),
+                             person=x.person, department=x.department, entity_id=getattr(m, "entity_id", None),
                              what=x.what, detail=x.detail))
     return _frame(rows, "mentions")
 
@@ -115,8 +107,9 @@ def observations_frame(docs: list[Document], matches: dict) -> pd.DataFrame:
     return _frame(rows, "observations")
 
 
-def build_frames(docs: list[Document], matcher=None, pseudonymize_salt: str | None = None) -> dict[str, pd.DataFrame]:
-    """All published tables for a batch of documents; people's names pseudonymized when a salt is given."""
+def build_frames(docs: list[Document], matcher=None) -> dict[str, pd.DataFrame]:
+    """All published tables for a batch of documents (people's names are pseudonymized, when a run
+    asks for it, in the documents themselves: tongbao/privacy.py)."""
     from ..normalize.entities import match_entities  # here: normalize imports the schemas of this package
 
     entities, matches = match_entities(docs, matcher)
@@ -126,8 +119,8 @@ def build_frames(docs: list[Document], matcher=None, pseudonymize_salt: str | No
             f.entity_id = getattr(m, "entity_id", None)
     frames = {
         "documents": documents_frame(docs), "tables": tables_frame(docs), "cells": cells_frame(docs),
-        "figures": figures_frame(docs), "awards": awards_frame(docs, matches, pseudonymize_salt),
-        "mentions": mentions_frame(docs, matches, pseudonymize_salt), "entities": entities, "observations": observations_frame(docs, matches),
+        "figures": figures_frame(docs), "awards": awards_frame(docs, matches),
+        "mentions": mentions_frame(docs, matches), "entities": entities, "observations": observations_frame(docs, matches),
         "findings": findings_frame(docs), "checks": findings_frame(docs, include_passed=True),
     }
     assert set(frames) == set(TABLES)
