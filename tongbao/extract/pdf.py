@@ -293,13 +293,14 @@ def _horizontal_tables(page, page_number: int, taken: list[tuple]) -> list[PageT
     for x0, x1, ys in _rule_bands(_horizontal_rules(page, taken)):
         ys = _row_rules(page, x0, x1, ys)
         band_rows = list(zip(ys, ys[1:]))
-        body_bands = band_rows[1:] if len(band_rows) > 2 else band_rows
-        if len(band_rows) - 1 < MIN_BODY_BANDS:
+        body_bands = band_rows[1:]  # the first band is the header
+        if len(body_bands) < MIN_BODY_BANDS:
             continue  # three rules around a body (三线表), or one row under its header: read from text alignment
         every = [c for c in page.chars if x0 <= c["x0"] and c["x1"] <= x1 and ys[0] <= (c["top"] + c["bottom"]) / 2 <= ys[-1]]
         body = [c for c in every if any(a <= (c["top"] + c["bottom"]) / 2 <= b for a, b in body_bands)]
+        in_body = {id(c) for c in body}
         edges = _column_edges(body, every, x0, x1)
-        if len(edges) - 1 < MIN_COLS or _cuts_a_label([c for c in every if c not in body], edges):
+        if len(edges) - 1 < MIN_COLS or _cuts_a_label([c for c in every if id(c) not in in_body], edges):
             continue  # a group label wider than its column: the text-alignment reader reads its spans
         settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
                     "explicit_vertical_lines": edges, "explicit_horizontal_lines": ys}
