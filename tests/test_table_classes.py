@@ -74,3 +74,13 @@ def test_one_score_above_its_maximum_is_the_documents_not_the_readings():
     doc = _doc("单位\t网厅办件(15分)\t合计\n甲局\t16\t16\n乙局\t14\t14\n丙局\t13\t13\n")
     assert not _unsure_columns(doc)
     assert any(f.check == "max_points" and f.severity == "error" for f in doc.findings)
+
+
+def test_cells_padded_with_trailing_spaces_read_as_their_text():
+    doc = _doc("单位  \t总件数 \t已办结  \t办理中\n"
+               "甲区   \t 300 \t280  \t20   \n"
+               "乙县\t150  \t 135\t15 \n")
+    cells = _cells(doc)
+    assert [c.header_path for c in doc.tables[0].columns] == ["单位", "总件数", "已办结", "办理中"]
+    assert cells[("甲区", "总件数")] == "300" and cells[("乙县", "已办结")] == "135"
+    assert sum(c.check == "row_sum" and c.severity == "pass" for c in doc.checks) == 2
