@@ -70,3 +70,31 @@ def test_a_rule_that_cannot_be_computed_is_reported_not_raised():
     rule = Rule(name="除以零", formula="合计 / 五星 >= 0", table="附件4")
     results = run_rules(process_file(SEED), [rule])
     assert any(f.severity == "info" and "无法计算" in f.message for f in results)
+
+
+@pytest.mark.parametrize("formula, rows, says", [
+    ("合计 == " + "-" * 100 + "行政审批", None, "too large"),
+    ("合计 == " + "abs(" * 30 + "行政审批" + ")" * 30, None, "too large"),
+    ("合计 == " + " + ".join(["行政审批"] * 300), None, "longer than"),
+    ("合计 == max()", None, "takes 1 to 8 arguments"),
+    ("合计 == 99999999999999999999 * 行政审批", None, "is not a number"),
+    ('合计 == col("")', None, "column's label"),
+    ("合计 == round(行政审批, 1000000)", None, "digits"),
+    ("合计 == 行政审批", "^(a+)+$", "exponential"),
+    ("合计 == 行政审批", "(", "not a regular expression"),
+])
+def test_hostile_rules_are_refused_with_one_line_before_any_work(tmp_path, formula, rows, says):
+    import yaml
+    path = tmp_path / "rules.yaml"
+    rule = {"name": "r", "formula": formula, **({"rows": rows} if rows else {})}
+    path.write_text(yaml.safe_dump({"rules": [rule]}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_rules(path)
+    assert says in str(err.value) and "\n" not in str(err.value)
+
+
+def test_an_overflowing_rule_is_a_note_not_a_crash():
+    rule = Rule(name="big", formula="合计 == 行政审批 * 1000000000000 * 1000000000000 * 1000000000000 * 1000000000000")
+    doc = process_file(SEED)
+    found = run_rules(doc, [rule])
+    assert found and all(f.severity in ("info", "error", "pass") for f in found)

@@ -8,6 +8,7 @@ written col("网厅办件(15分)")), compared with ==, <=, >=, <, >; == allows t
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 from dataclasses import dataclass, field
@@ -25,6 +26,17 @@ _CMPOPS = {ast.Eq: "==", ast.LtE: "<=", ast.GtE: ">=", ast.Lt: "<", ast.Gt: ">"}
 _ALLOWED = (ast.Compare, ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant, ast.Load, ast.USub, ast.UAdd,
             *_BINOPS, *_CMPOPS)
 _FUNCS = {"max": max, "min": min, "abs": abs, "round": round}
+_ARITY = {"max": (1, 8), "min": (1, 8), "abs": (1, 1), "round": (1, 2), "col": (1, 1)}  # (fewest, most) arguments
+# bounds that keep a rule file from stalling or exhausting a run (a rule is data, possibly not the user's own)
+MAX_FORMULA_CHARS = 500
+MAX_NODES = 200
+MAX_DEPTH = 24
+MAX_CONSTANT = 1e12
+MAX_ROUND_DIGITS = 10
+MAX_PATTERN_CHARS = 200
+MAX_LABEL_CHARS = 200  # a row label longer than this is cut before a `rows:` pattern reads it
+# a quantified group that itself holds a quantifier ((a+)+, (a|aa)*): backtracking can take exponential time
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,)")
 
 
 class RuleError(ValueError):
@@ -55,19 +67,78 @@ class Rule:
     def __post_init__(self):
         if self.severity not in SEVERITIES:
             raise RuleError(f"rule {self.name!r}: severity must be one of {SEVERITIES}")
+        if len(self.formula) > MAX_FORMULA_CHARS:
+            raise RuleError(f"rule {self.name!r}: formula longer than {MAX_FORMULA_CHARS} characters")
         try:
             tree = ast.parse(self.formula, mode="eval").body
         except SyntaxError as exc:
             raise RuleError(f"rule {self.name!r}: formula {self.formula!r} is not an expression: {exc.msg}") from exc
+        except (RecursionError, MemoryError, ValueError) as exc:
+            raise RuleError(f"rule {self.name!r}: formula nested too deeply to read") from exc
         if not isinstance(tree, ast.Compare) or len(tree.ops) != 1 or type(tree.ops[0]) not in _CMPOPS:
             raise RuleError(f"rule {self.name!r}: formula must be one comparison (==, <=, >=, <, >)")
+        _check_size(self.name, tree)
         for node in ast.walk(tree):
             if not isinstance(node, _ALLOWED):
                 raise RuleError(f"rule {self.name!r}: {type(node).__name__} is not allowed in a formula")
-            if isinstance(node, ast.Call) and (not isinstance(node.func, ast.Name) or node.func.id not in {*_FUNCS, "col"}):
-                raise RuleError(f"rule {self.name!r}: only {', '.join(sorted(_FUNCS))} and col() may be called")
+            if isinstance(node, ast.Call):
+                _check_call(self.name, node)
+            if isinstance(node, ast.Constant) and not _col_argument(tree, node):
+                v = node.value
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or abs(v) > MAX_CONSTANT:
+                    raise RuleError(f"rule {self.name!r}: {ast.unparse(node)} is not a number up to {MAX_CONSTANT:g}")
+        if self.rows is not None:
+            _check_pattern(self.name, self.rows)
         self._tree = tree
         self._sides = (ast.unparse(tree.left), _CMPOPS[type(tree.ops[0])], ast.unparse(tree.comparators[0]))
+
+
+def _check_size(name: str, tree: ast.AST) -> None:
+    """At most MAX_NODES nodes, nested at most MAX_DEPTH deep."""
+    stack, count = [(tree, 1)], 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH or count > MAX_NODES:
+            raise RuleError(f"rule {name!r}: formula too large (at most {MAX_NODES} terms, nested {MAX_DEPTH} deep)")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def _check_call(name: str, node: ast.Call) -> None:
+    """Only the allowed functions, with as many arguments as they take; col() of a label."""
+    func = node.func.id if isinstance(node.func, ast.Name) else None
+    if func not in _ARITY or node.keywords:
+        raise RuleError(f"rule {name!r}: only {', '.join(sorted(_FUNCS))} and col() may be called, without keywords")
+    low, high = _ARITY[func]
+    if not low <= len(node.args) <= high:
+        raise RuleError(f"rule {name!r}: {func}() takes {low} to {high} arguments, not {len(node.args)}")
+    if func == "col" and not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                              and node.args[0].value.strip()):
+        raise RuleError(f"rule {name!r}: col() takes a column's label, as in col(\"网厅办件(15分)\")")
+    if func == "round" and len(node.args) == 2 and not (
+            isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, int)
+            and 0 <= node.args[1].value <= MAX_ROUND_DIGITS):
+        raise RuleError(f"rule {name!r}: round()'s digits must be a whole number from 0 to {MAX_ROUND_DIGITS}")
+
+
+def _col_argument(tree: ast.AST, node: ast.Constant) -> bool:
+    """The constant is the label given to col()."""
+    return any(isinstance(n, ast.Call) and getattr(n.func, "id", "") == "col" and n.args and n.args[0] is node
+               for n in ast.walk(tree))
+
+
+def _check_pattern(name: str, pattern: str) -> None:
+    """A `rows:` pattern that compiles and cannot backtrack for ever (no quantified group holding a
+    quantifier, as in (a+)+)."""
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise RuleError(f"rule {name!r}: rows pattern longer than {MAX_PATTERN_CHARS} characters")
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise RuleError(f"rule {name!r}: rows pattern {pattern!r} is not a regular expression: {exc}") from exc
+    if _NESTED_QUANTIFIER.search(pattern):
+        raise RuleError(f"rule {name!r}: rows pattern {pattern!r} repeats a group that repeats (such as (a+)+), "
+                        "which can take exponential time; write it without the nesting")
 
 
 def load_rules(path: str | Path) -> list[Rule]:
@@ -108,6 +179,13 @@ def _names(tree: ast.AST) -> set[str]:
 
 
 def _eval(node: ast.AST, env: dict[str, float]) -> float:
+    value = _eval_node(node, env)
+    if not math.isfinite(value):
+        raise OverflowError(f"{ast.unparse(node)} is not a finite number")
+    return value
+
+
+def _eval_node(node: ast.AST, env: dict[str, float]) -> float:
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
         return float(node.value)
     if isinstance(node, ast.Name):
@@ -158,7 +236,7 @@ def run_rule(doc: Document, rule: Rule) -> list[Finding]:
                 continue
             cells = {n: cell_at(table, r, c.index) for n, c in cols.items()}
             label = next((c.row_label for c in cells.values() if c is not None), "")
-            if rule.rows is not None and not re.search(rule.rows, label):
+            if rule.rows is not None and not re.search(rule.rows, label[:MAX_LABEL_CHARS]):
                 continue
             if any(c is None or c.value is None for c in cells.values()):
                 continue
