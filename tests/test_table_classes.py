@@ -84,3 +84,14 @@ def test_cells_padded_with_trailing_spaces_read_as_their_text():
     assert [c.header_path for c in doc.tables[0].columns] == ["单位", "总件数", "已办结", "办理中"]
     assert cells[("甲区", "总件数")] == "300" and cells[("乙县", "已办结")] == "135"
     assert sum(c.check == "row_sum" and c.severity == "pass" for c in doc.checks) == 2
+
+
+def test_a_negative_count_is_found():
+    named = _doc("单位\t工单数\t已办结\n甲区\t30\t28\n乙县\t-2\t12\n丙区\t90\t88\n丁县\t40\t40\n")
+    [e] = [f for f in named.findings if f.check == "count_sign"]
+    assert e.severity == "error" and e.reported == -2
+    inferred = _doc("单位\t总件数\t已办结\t未办结\n甲区\t30\t28\t2\n乙县\t12\t13\t-1\n丙区\t90\t88\t2\n丁县\t40\t40\t0\n")
+    [w] = [f for f in inferred.findings if f.check == "count_sign"]
+    assert w.severity == "warning" and "推定" in w.message
+    clean = _doc("单位\t总件数\t已办结\t未办结\n甲区\t30\t28\t2\n乙县\t12\t11\t1\n丙区\t90\t88\t2\n")
+    assert not [f for f in clean.findings if f.check == "count_sign"]

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from ..model import Document, Finding
 from .breakdowns import check_breakdowns
+from .count_signs import check_count_signs
 from .differences import check_differences
 from .list_counts import check_list_counts
 from .max_points import check_document_maxima
@@ -24,6 +25,7 @@ CHECKS: list[tuple[str, str, Callable]] = [
     ("row_sum", "table", check_row_sums),
     ("column_sum", "table", check_column_sums),
     ("part_of_total", "table", check_parts_within_whole),
+    ("count_sign", "table", check_count_signs),
     ("percentage", "table", check_table_percentages),
     ("percentage", "document", check_share_lists),
     ("percentage", "document", check_rates),
