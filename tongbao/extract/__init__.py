@@ -50,12 +50,9 @@ def looks_like_bulletin(path: Path) -> bool:
             head = fh.read(SNIFF_BYTES)
     except OSError:
         return False
-    if head.startswith((b"%PDF", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) or \
-            (head.startswith(b"PK\x03\x04") and (b"word/" in head or b"xl/" in head)):
-        return True
-    lowered = head[:2048].lower()
-    if b"<html" in lowered or b"<!doctype html" in lowered:
-        return True
+    fmt = sniff_format(path.with_suffix(""), head)  # the bytes alone, not the name
+    if fmt != "txt" and (not head.startswith(b"PK") or b"word/" in head or b"xl/" in head):
+        return True  # a PDF, an Office file (not any zip archive), a web page
     if suffix:
         return False  # another kind of file (.json, .csv, .png …)
     for encoding in _CJK_TEXT:

@@ -16,12 +16,17 @@ import re
 from dataclasses import dataclass
 
 from ..normalize.numbers import parse_number
-from .headers import bare_label, clean_header, is_total_label, max_points
+from .headers import PERCENT_LABEL as RATE, RANK_LABEL as RANK, bare_label, clean_header, is_total_label, max_points
+from .tables import ENTITY_HEADER, INDEX_HEADER
+
+
+def _standalone(label: str) -> bool:
+    """A label that heads one column across the header rows: a running number, a rank, the column
+    naming the row (部门, 单位, 县(市、区) …), a remark."""
+    return bool(INDEX_HEADER.match(label) or ENTITY_HEADER.search(label) or NOTE_LABEL.match(label))
 
 MAX_CANDIDATES = 20000  # trees tried before a header is left as printed
-STANDALONE = re.compile(r"^(序号|编号|排名|名次|排序|备注|单位|部门|窗口|窗口单位|承办单位|旗县区|县市区|地区|区县|名称)$|(单位|部门|名称|区县|县区)$")
-RANK = re.compile(r"(排名|名次|排序)")
-RATE = re.compile(r"(率|占比|比例|百分比)")
+NOTE_LABEL = re.compile(r"^备注$")
 POINTS_TOLERANCE = 1e-6
 
 
@@ -116,7 +121,7 @@ def _node_score(node: Node, top: bool) -> float:
     score = 0.0
     label = bare_label(node.label)
     if node.children:
-        if STANDALONE.search(label) or is_total_label(node.label) or RANK.search(label):
+        if _standalone(label) or is_total_label(node.label) or RANK.search(label):
             score -= 3.0
         points = max_points(node.label)
         parts = [max_points(c.label) for c in node.children]
@@ -124,7 +129,7 @@ def _node_score(node: Node, top: bool) -> float:
             score += 3.0 if abs(sum(parts) - points) <= POINTS_TOLERANCE else -3.0
         for child in node.children:
             score += _node_score(child, top=False)
-    elif top and (STANDALONE.search(label) or is_total_label(node.label) or RANK.search(label)):
+    elif top and (_standalone(label) or is_total_label(node.label) or RANK.search(label)):
         score += 1.0
     return score
 
@@ -139,7 +144,7 @@ def _values_score(label: str, texts: list[str]) -> float:
     numeric = [n for n in nums if n is not None]
     bare = bare_label(label)
     share = len(numeric) / len(texts)
-    if STANDALONE.search(bare) and not RANK.search(bare) and bare not in ("序号", "编号"):
+    if ENTITY_HEADER.search(bare) and not INDEX_HEADER.match(bare):
         return 1.0 if share < 0.5 else -1.0
     if not numeric:
         return -1.0

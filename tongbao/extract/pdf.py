@@ -82,13 +82,12 @@ def join_cell_lines(text: str | None) -> str:
 # ---------------------------------------------------------------- tables on a page
 
 
-def _grid(table, page_number: int, chars: list[dict] | None = None) -> list[list[RawCell]]:
-    """The table's rows as RawCells with their bboxes; a merged cell's continuation is an empty cell
-    placed at its row and column."""
+def _grid(table, page_number: int, chars: list[dict], texts: list[list[str | None]]) -> list[list[RawCell]]:
+    """The table's rows as RawCells with their bboxes (`texts`: cell_texts of the table); a merged
+    cell's continuation is an empty cell placed at its row and column."""
     columns = _column_spans(table)
-    chars = chars if chars is not None else table.page.chars
     rows = []
-    for row, texts in zip(table.rows, cell_texts(table, chars)):
+    for row, texts in zip(table.rows, texts):
         recut = _recut_merged_row(row, columns, chars)
         if recut is not None:
             rows.append([RawCell(join_cell_lines(text), page_number, x0, row.bbox[1], x1, row.bbox[3])
@@ -208,12 +207,12 @@ def _numbers_only(line: str) -> bool:
     return bool(tokens) and all(len(t) <= 20 and parse_number(t) is not None for t in tokens)
 
 
-def _degenerate(table, chars: list[dict]) -> bool:
+def _degenerate(texts: list[list[str | None]]) -> bool:
     """A reading that put several printed rows into one (an outer border or three rules around a
     table without inner rules: each cell holds a column's worth of lines), or a paragraph between
     two rules into a cell. Two cells of one row each holding three or more lines of numbers are rows
     stacked, not numbers wrapped in narrow cells (which take two lines)."""
-    for row in cell_texts(table, chars):
+    for row in texts:
         stacked = tall = 0
         for text in row:
             lines = [line.strip() for line in (text or "").split("\n") if line.strip()]
@@ -305,12 +304,16 @@ def _horizontal_tables(page, page_number: int, taken: list[tuple]) -> list[PageT
         settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
                     "explicit_vertical_lines": edges, "explicit_horizontal_lines": ys}
         for table in page.find_tables(settings):
-            if _usable(table) and not _degenerate(table, page.chars):
-                parts = _parts_from_grid(_grid(table, page_number), page_number,
-                                         "horizontal rules only: rows from rules, columns from text alignment")
-                if len(parts.header) > 1:
-                    continue  # group labels over leaves: the text-alignment reader judges their spans by centring
-                found.append(PageTable(parts, tuple(table.bbox)))
+            if not _usable(table):
+                continue
+            texts = cell_texts(table, page.chars)
+            if _degenerate(texts):
+                continue
+            parts = _parts_from_grid(_grid(table, page_number, page.chars, texts), page_number,
+                                     "horizontal rules only: rows from rules, columns from text alignment")
+            if len(parts.header) > 1:
+                continue  # group labels over leaves: the text-alignment reader judges their spans by centring
+            found.append(PageTable(parts, tuple(table.bbox)))
     return found
 
 
@@ -321,8 +324,9 @@ def page_tables(page, page_number: int) -> list[PageTable]:
         return lineless_tables(page, page_number, [])
     chars = page.chars
     for table in page.find_tables(LINES_SETTINGS):
-        if _usable(table) and not _degenerate(table, chars):
-            parts = _parts_from_grid(_grid(table, page_number, chars), page_number, "ruling lines (pdfplumber lines strategy)")
+        texts = cell_texts(table, chars) if _usable(table) else None
+        if texts is not None and not _degenerate(texts):
+            parts = _parts_from_grid(_grid(table, page_number, chars, texts), page_number, "ruling lines (pdfplumber lines strategy)")
             found.append(PageTable(parts, tuple(table.bbox)))
     taken = [t.bbox for t in found]
     for extra in _horizontal_tables(page, page_number, taken):

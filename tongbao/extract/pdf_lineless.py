@@ -66,11 +66,6 @@ class Block:
 
 def label_runs(chars: list[dict]) -> list[list[dict]]:
     """Same-line runs of characters without a column-wide gap between them: one label or number each."""
-    return _runs(chars)
-
-
-def _runs(chars: list[dict]) -> list[list[dict]]:
-    """Same-line runs of characters without a column-wide gap between them."""
     lines = group_lines(chars, lambda c: (round(c["top"], 0), c["x0"]),
                         lambda line, c: abs(line[-1]["top"] - c["top"]) <= 0.3 * c["size"])
     runs = []
@@ -119,7 +114,7 @@ def _row_of_its_own(top: float, x0: float, x1: float, numbers: list[tuple[float,
 def blocks_of(chars: list[dict]) -> list[Block]:
     """Runs stacked under each other (a wrapped cell) merged into blocks."""
     blocks: list[Block] = []
-    runs = _runs(chars)
+    runs = label_runs(chars)
     numbers = _number_lines(runs)
     for run in sorted(runs, key=lambda r: (r[0]["top"], r[0]["x0"])):
         run = [c for c in run if c["text"].strip()] or run
