@@ -52,7 +52,8 @@ def test_duplicate_files_are_one_document(tmp_path):
 
 
 def test_a_huge_file_is_refused_without_reading_it(tmp_path):
-    from tongbao.extract import MAX_FILE_BYTES, read_document
+    from tongbao.extract import read_document
+    from tongbao.limits import FILE_BYTES as MAX_FILE_BYTES
 
     huge = tmp_path / "huge.pdf"
     with huge.open("wb") as fh:  # sparse: nothing is really written

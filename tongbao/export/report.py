@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..model import STATUS_FAILED, STATUS_PARTIAL, Document, Finding
@@ -126,51 +128,108 @@ def _counts(doc: Document) -> dict[str, int]:
     return {s: c.get(s, 0) for s in ("error", "warning", "info")}
 
 
+@dataclass
+class DocSummary:
+    """What the report's summaries need of one document, small enough to keep for thousands (and
+    stored beside each finished document, so a batch's report is made one document at a time)."""
+
+    short: str
+    file: str
+    title: str | None
+    format: str
+    status: str
+    error: str | None
+    counts: dict[str, int]
+    verified: int
+    checks: dict[str, dict[str, int]]  # check → severity → n ("pass" the verified ones)
+    pictured: list[tuple[int, int]]  # (severity order, pages) of each finding a page image could show, in order
+
+    @classmethod
+    def of(cls, doc: Document) -> "DocSummary":
+        checks: dict[str, Counter] = {}
+        for f in doc.checks:
+            if f.severity == "pass":
+                checks.setdefault(f.check, Counter())["pass"] += 1
+        for f in doc.findings:
+            checks.setdefault(f.check, Counter())[f.severity] += 1
+        pictured = [(SEVERITY_ORDER[f.severity], _pages(f)) for f in _picturable(doc)]
+        return cls(_short(doc), _file(doc), doc.title, doc.format, doc.status, doc.error, _counts(doc),
+                   sum(f.severity == "pass" for f in doc.checks), {k: dict(v) for k, v in checks.items()}, pictured)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "DocSummary":
+        return cls(**{**data, "pictured": [tuple(x) for x in data["pictured"]]})
+
+
 def render_report(docs: list[Document]) -> str:
-    images = _images(docs)
-    open_ids = {_short(d) for d in _first_to_open(docs)}
+    return render_report_from([DocSummary.of(d) for d in docs], docs.__getitem__)
+
+
+def render_report_from(summaries: list[DocSummary], load: Callable[[int], Document]) -> str:
+    """The report from each document's summary, loading one document at a time (`load(i)`) to draw
+    its page images and its section: memory does not grow with the batch."""
+    images = _images(summaries, load)
+    open_ids = {s.short for s in _first_to_open(summaries)}
     parts = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
              "<meta name='viewport' content='width=device-width'><title>tongbao 审计报告</title>",
-             f"<style>{_STYLE}</style></head><body><h1>tongbao 审计报告</h1>", _lead(docs),
-             _filters(docs), _by_check(docs), _by_document(docs),
+             f"<style>{_STYLE}</style></head><body><h1>tongbao 审计报告</h1>", _lead(summaries),
+             _filters(summaries), _by_check(summaries), _by_document(summaries),
              "<h2 id='documents'>各文件的发现</h2>", _legend(images)]
-    parts += [_document_section(d, images, _short(d) in open_ids) for d in docs]
+    for i, s in enumerate(summaries):
+        parts.append(_section_or_note(s, lambda: load(i), images, s.short in open_ids))
     parts.append(f"<script>{_SCRIPT}</script></body></html>")
     return "".join(parts)
 
 
-def _first_to_open(docs: list[Document]) -> list[Document]:
+def _section_or_note(summary: DocSummary, load, images: dict, is_open: bool) -> str:
+    """A document's section; one that cannot be drawn says why, and the report goes on."""
+    try:
+        return _document_section(load(), images, is_open)
+    except Exception as exc:  # one document's bad data must not cost the batch its report
+        return (f"<details class='doc' id='doc-{summary.short}' data-doc='{summary.short}' data-name='{_e(summary.file)}'>"
+                f"<summary><span class='file'>{_e(summary.file)}</span></summary><p class='failure finding' data-sev='failed' "
+                f"data-check='{READ_CHECK}'>本节未能生成：{_e(type(exc).__name__)}: {_e(exc)}</p></details>")
+
+
+def _first_to_open(summaries: list[DocSummary]) -> list[DocSummary]:
     """The first OPEN_SECTIONS documents with an error or a failure to read, else with a warning."""
-    def rank(d: Document) -> int:
-        if d.status == STATUS_FAILED or any(f.severity == "error" for f in d.findings):
+    def rank(s: DocSummary) -> int:
+        if s.status == STATUS_FAILED or s.counts["error"]:
             return 0
-        return 1 if any(f.severity == "warning" for f in d.findings) else 2
+        return 1 if s.counts["warning"] else 2
 
-    return sorted((d for d in docs if rank(d) < 2), key=rank)[:OPEN_SECTIONS]
+    return sorted((s for s in summaries if rank(s) < 2), key=rank)[:OPEN_SECTIONS]
 
 
-def _lead(docs: list[Document]) -> str:
-    failed = sum(d.status == STATUS_FAILED for d in docs)
-    totals = Counter(f.severity for d in docs for f in d.findings)
-    verified = sum(f.severity == "pass" for d in docs for f in d.checks)
+def _lead(summaries: list[DocSummary]) -> str:
+    failed = sum(s.status == STATUS_FAILED for s in summaries)
+    totals = Counter()
+    for s in summaries:
+        totals.update(s.counts)
+    verified = sum(s.verified for s in summaries)
 
     def n(k: int, unit: str, label: str, cls: str) -> str:
         return f"<span class='{cls if k else 'zero'}'>{k} {unit}{label}</span>"
 
-    return (f"<p id='lead'>共 {len(docs)} 份文件：{len(docs) - failed} 份已读，{n(failed, '份', '读取失败', 'failed')}；"
+    return (f"<p id='lead'>共 {len(summaries)} 份文件：{len(summaries) - failed} 份已读，{n(failed, '份', '读取失败', 'failed')}；"
             f"{n(totals['error'], '个', '错误', 'error')}、{n(totals['warning'], '个', '警告', 'warning')}、"
             f"{n(totals['info'], '条', '提示', 'info')}；已核实 {verified} 项。</p>")
 
 
-def _filters(docs: list[Document]) -> str:
-    sev_counts = Counter(f.severity for d in docs for f in d.findings)
-    sev_counts["failed"] = sum(d.status == STATUS_FAILED for d in docs)
+def _filters(summaries: list[DocSummary]) -> str:
+    sev_counts = Counter()
+    for s in summaries:
+        sev_counts.update(s.counts)
+    sev_counts["failed"] = sum(s.status == STATUS_FAILED for s in summaries)
     boxes = "".join(f"<label><input type='checkbox' name='sev' value='{s}' checked> <span class='{s}'>{SEVERITY_LABEL[s]}</span> "
                     f"({sev_counts[s]})</label>" for s in ("error", "warning", "info", "failed"))
-    checks = _check_counts(docs)
+    checks = _check_counts(summaries)
     check_opts = "".join(f"<option value='{_e(c)}'>{_e(_check_label(c))} ({sum(n for s, n in v.items() if s != 'pass')})</option>"
                          for c, v in checks.items() if any(s != "pass" and n for s, n in v.items()))
-    doc_opts = "".join(f"<option value='{_short(d)}'>{_e(_file(d))}</option>" for d in docs)
+    doc_opts = "".join(f"<option value='{s.short}'>{_e(s.file)}</option>" for s in summaries)
     return (f"<div id='filters'><span>级别：</span>{boxes}"
             f"<label>检查：<select id='f-check'><option value=''>全部</option>{check_opts}</select></label>"
             f"<label>文件：<select id='f-doc'><option value=''>全部</option>{doc_opts}</select></label>"
@@ -178,26 +237,24 @@ def _filters(docs: list[Document]) -> str:
             f"<button type='button' id='f-clear'>清除筛选</button><span id='shown'></span></div>")
 
 
-def _check_counts(docs: list[Document]) -> dict[str, Counter]:
+def _check_counts(summaries: list[DocSummary]) -> dict[str, Counter]:
     """check → counts by severity ("pass" for the verified ones, "docs" the documents with a finding)."""
     out: dict[str, Counter] = {}
-    for d in docs:
-        if d.status == STATUS_FAILED:
+    for s in summaries:
+        if s.status == STATUS_FAILED:
             out.setdefault(READ_CHECK, Counter())["failed"] += 1
             out[READ_CHECK]["docs"] += 1
-        for f in d.checks:
-            if f.severity == "pass":
-                out.setdefault(f.check, Counter())["pass"] += 1
-        for check in {f.check for f in d.findings}:
-            out.setdefault(check, Counter())["docs"] += 1
-        for f in d.findings:
-            out.setdefault(f.check, Counter())[f.severity] += 1
+        for check, by_severity in s.checks.items():
+            c = out.setdefault(check, Counter())
+            c.update(by_severity)
+            if any(sev != "pass" and n for sev, n in by_severity.items()):
+                c["docs"] += 1
     return dict(sorted(out.items(), key=lambda kv: (-kv[1]["failed"], -kv[1]["error"], -kv[1]["warning"], -kv[1]["info"], kv[0])))
 
 
-def _by_check(docs: list[Document]) -> str:
+def _by_check(summaries: list[DocSummary]) -> str:
     rows = []
-    for check, c in _check_counts(docs).items():
+    for check, c in _check_counts(summaries).items():
         name = f"<a href='#check={_e(check)}' data-set='check={_e(check)}'>{_e(_check_label(check))}</a> <span class='file'>{_e(check)}</span>"
         if check == READ_CHECK:
             cells = _count(c["failed"], "failed") + _count(None, "") * 3
@@ -209,18 +266,17 @@ def _by_check(docs: list[Document]) -> str:
             "<p class='meta'>“读取”一行的错误栏为读取失败的文件数。</p>")
 
 
-def _by_document(docs: list[Document]) -> str:
+def _by_document(summaries: list[DocSummary]) -> str:
     rows = []
-    for d in docs:
-        failed = d.status == STATUS_FAILED
-        c = _counts(d)
-        verified = sum(f.severity == "pass" for f in d.checks)
+    for s in summaries:
+        failed = s.status == STATUS_FAILED
+        c = s.counts
         counts = (_count(None, "") * 4 if failed else
-                  _count(c["error"], "error") + _count(c["warning"], "warning") + _count(c["info"], "info") + _count(verified, "pass"))
-        status = f"<td class='failed'>{STATUS_LABEL[STATUS_FAILED]}</td>" if failed else f"<td>{_e(STATUS_LABEL.get(d.status, d.status))}</td>"
-        rows.append(f"<tr data-doc='{_short(d)}' class='{'failed' if failed else ''}'>"
-                    f"<td><a href='#doc={_short(d)}' data-set='doc={_short(d)}' class='file'>{_e(_file(d))}</a></td>"
-                    f"<td>{_e(d.title or '')}</td><td>{_e(d.format)}</td>{status}{counts}<td>{_e(d.error or '')}</td></tr>")
+                  _count(c["error"], "error") + _count(c["warning"], "warning") + _count(c["info"], "info") + _count(s.verified, "pass"))
+        status = f"<td class='failed'>{STATUS_LABEL[STATUS_FAILED]}</td>" if failed else f"<td>{_e(STATUS_LABEL.get(s.status, s.status))}</td>"
+        rows.append(f"<tr data-doc='{s.short}' class='{'failed' if failed else ''}'>"
+                    f"<td><a href='#doc={s.short}' data-set='doc={s.short}' class='file'>{_e(s.file)}</a></td>"
+                    f"<td>{_e(s.title or '')}</td><td>{_e(s.format)}</td>{status}{counts}<td>{_e(s.error or '')}</td></tr>")
     head = "".join(f"<th data-sort>{h}</th>" for h in ("文件", "标题", "格式", "状态", "错误", "警告", "提示", "已核实", "原因"))
     return (f"<h2>按文件汇总</h2><div class='scroll'><table id='by-doc'><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")
@@ -235,7 +291,7 @@ def _legend(images: dict) -> str:
 
 def _document_section(doc: Document, images: dict, is_open: bool) -> str:
     failed = doc.status == STATUS_FAILED
-    findings = sorted(doc.findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.check))
+    findings = sorted(enumerate(doc.findings), key=lambda t: (SEVERITY_ORDER.get(t[1].severity, 9), t[1].check))
     c = _counts(doc)
     verified = sum(f.severity == "pass" for f in doc.checks)
     if failed:
@@ -247,7 +303,7 @@ def _document_section(doc: Document, images: dict, is_open: bool) -> str:
                                          f"{doc.n_pages} 页" if doc.n_pages else None,
                                          STATUS_LABEL.get(doc.status, doc.status) if doc.status != "ok" else None) if x)
     pictured = doc.format == "pdf"
-    items = [_finding_rows(f, images.get(id(f)), pictured) for f in findings]
+    items = [_finding_rows(f, images.get((_short(doc), i)), pictured) for i, f in findings]
     head = "".join(f"<th data-sort>{h}</th>" for h in ("级别", "检查", "说明与算式", "应为", "印为", "差额", "位置"))
     if items:
         body = f"<table class='findings'><thead><tr>{head}</tr></thead>{''.join(items)}</table>"
@@ -290,37 +346,56 @@ def _has_cells(f: Finding) -> bool:
     return any(loc.get("page") and loc.get("x0") is not None for loc in f.locations)
 
 
-def _images(docs: list[Document]) -> dict[int, list[Crop]]:
+def _picturable(doc: Document) -> list[Finding]:
+    """The findings of a PDF a page image could show, most serious first."""
+    if doc.format != "pdf" or doc.status == STATUS_FAILED:
+        return []
+    return sorted((f for f in doc.findings if f.severity in ("error", "warning") and _has_cells(f)),
+                  key=lambda f: (SEVERITY_ORDER[f.severity], f.check))
+
+
+def _pages(f: Finding) -> int:
+    return min(2, len({loc["page"] for loc in f.locations if loc.get("page") and loc.get("x0") is not None}))
+
+
+def _images(summaries: list[DocSummary], load: Callable[[int], Document]) -> dict[tuple[str, int], list[Crop]]:
     """Page images for the errors and warnings of PDFs: each document's first error before any
     document's second, errors before warnings, at most MAX_IMAGES_PER_DOC per document and
-    MAX_IMAGES in all. Keyed by id() of the finding."""
-    wanted = []  # (severity, rank in its document, document order, document, finding)
-    for n, d in enumerate(docs):
-        if d.format != "pdf" or d.status == STATUS_FAILED:
-            continue
-        chosen = sorted((f for f in d.findings if f.severity in ("error", "warning") and _has_cells(f)),
-                        key=lambda f: (SEVERITY_ORDER[f.severity], f.check))
-        wanted += [(SEVERITY_ORDER[f.severity], k, n, d, f) for k, f in enumerate(chosen)]
+    MAX_IMAGES in all. Keyed by (document, index of the finding in its findings), which holds
+    however often a document is loaded."""
+    wanted = [(sev, k, n, pages) for n, s in enumerate(summaries) for k, (sev, pages) in enumerate(s.pictured)]
     wanted.sort(key=lambda t: t[:3])
     budget, per_doc, plan = MAX_IMAGES, Counter(), {}
-    for _sev, _k, n, d, f in wanted:
-        pages = min(2, len({loc["page"] for loc in f.locations if loc.get("page") and loc.get("x0") is not None}))
+    for _sev, k, n, pages in wanted:
         if pages > budget or per_doc[n] + pages > MAX_IMAGES_PER_DOC:
             continue
         budget -= pages
         per_doc[n] += pages
-        plan.setdefault(n, []).append(f)
-    rendered: dict[int, list[Crop]] = {}
+        plan.setdefault(n, []).append(k)
+    rendered: dict[tuple[int, int], tuple[Finding, list[Crop]]] = {}
     for n, chosen in sorted(plan.items()):
-        rendered.update(_render_doc(docs[n], chosen))
+        try:
+            doc = load(n)
+            findings = _picturable(doc)
+            crops = _render_doc(doc, [findings[k] for k in chosen])
+        except Exception:  # an image is a courtesy: a document that cannot be drawn keeps its findings
+            continue
+        for k in chosen:
+            f = findings[k]
+            if id(f) in crops:
+                rendered[n, k] = ((summaries[n].short, _index(doc, f)), crops[id(f)])
     out: dict[int, list[Crop]] = {}
     spent = 0
-    for *_, f in wanted:  # the byte budget, spent in the same order
-        crops = rendered.get(id(f), [])
+    for _sev, k, n, _pages in wanted:  # the byte budget, spent in the same order
+        f, crops = rendered.get((n, k), (None, []))  # f: the key
         if crops and spent + sum(c.nbytes for c in crops) <= MAX_IMAGE_BYTES:
-            out[id(f)] = crops
+            out[f] = crops
             spent += sum(c.nbytes for c in crops)
     return out
+
+
+def _index(doc: Document, finding: Finding) -> int:
+    return next(i for i, f in enumerate(doc.findings) if f is finding)
 
 
 def _render_doc(doc: Document, findings: list[Finding]) -> dict[int, list[Crop]]:

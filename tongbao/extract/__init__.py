@@ -5,9 +5,9 @@ import hashlib
 from pathlib import Path
 
 from ..errors import ExtractionError
+from .. import limits
 from ..model import STATUS_FAILED, STATUS_PARTIAL, Document
 
-MAX_FILE_BYTES = 512 * 1024 * 1024  # larger inputs are refused rather than read into memory
 
 
 def sniff_format(path: Path, head: bytes) -> str:
@@ -94,8 +94,7 @@ def read_document(path: str | Path) -> Document:
     doc = Document(doc_id="", source_path=str(path), format=path.suffix.lower().lstrip(".") or "unknown")
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ExtractionError(f"file too large: {size} bytes (limit {MAX_FILE_BYTES})")
+        limits.check("file too large: bytes", size, "file_bytes")
         data = path.read_bytes()
         doc.doc_id = hashlib.sha256(data).hexdigest()
         doc.format = sniff_format(path, data[:4096])

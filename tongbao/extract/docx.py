@@ -18,6 +18,7 @@ import io
 import zipfile
 
 from ..errors import ExtractionError
+from .. import limits
 from ..model import Document
 from .cell_text import join_lines
 from .flow import flow_document
@@ -34,7 +35,6 @@ TRPR, TCPR, GRID_SPAN, VMERGE, HMERGE, TBL_HEADER, GRID_BEFORE = (
 VAL = W + "val"
 NOT_SHOWN = {W + t for t in ("pPr", "rPr", "del", "moveFrom", "instrText", "delText")}  # properties, deleted text
 MAX_SPAN = 1000  # a gridSpan larger than this is damage, not a layout
-MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024  # refuse zip bombs before parsing
 _OFF = ("0", "false", "off")
 
 
@@ -213,8 +213,7 @@ def open_package(data: bytes, kind: str, main_part: str) -> zipfile.ZipFile:
         names = set(z.namelist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise ExtractionError(f"corrupt {kind}: not a readable zip package ({exc})") from exc
-    if sum(i.file_size for i in z.infolist()) > MAX_UNZIPPED_BYTES:
-        raise ExtractionError(f"corrupt {kind}: unzipped size over {MAX_UNZIPPED_BYTES} bytes")
+    limits.check(f"{kind} too large when unzipped: bytes", sum(i.file_size for i in z.infolist()), "unzipped_bytes")
     if main_part not in names:
         other = "an Excel workbook" if "xl/workbook.xml" in names else "a Word document" if "word/document.xml" in names \
             else "an OpenDocument file" if "mimetype" in names else "some other zip archive"

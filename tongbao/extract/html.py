@@ -16,6 +16,7 @@ import codecs
 import re
 
 from ..errors import ExtractionError, UndecodableText
+from .. import limits
 from ..model import Document
 from .cell_text import join_lines
 from .flow import flow_document
@@ -195,6 +196,7 @@ def html_grid(table) -> tuple[list[list[str]], list[bool]]:
     grid: list[list[str]] = []
     marked: list[bool] = []
     rows = _own_rows(table)
+    area = 0  # cells the spans cover: a few huge rowspans are a memory bomb
     for r, (tr, section) in enumerate(rows):
         cells = tr.find_all(["td", "th"], recursive=False)
         row: dict[int, str] = {}
@@ -204,6 +206,8 @@ def html_grid(table) -> tuple[list[list[str]], list[bool]]:
                 c += 1
             colspan, rowspan = _span(cell, "colspan"), min(_span(cell, "rowspan"), len(rows) - r)
             row[c] = cell_text(cell)
+            area += rowspan * colspan
+            limits.check("table too large once its spans are expanded: cells", area, "grid_cells")
             for dr in range(rowspan):
                 for dc in range(colspan):
                     taken.add((r + dr, c + dc))
@@ -248,6 +252,7 @@ def _error_page(soup, items: list) -> str | None:
 def read_html(data: bytes, doc: Document) -> Document:
     """Fill `doc` from the bytes of an HTML page."""
     text, _encoding = decode_html(data)
+    limits.check("page too long: characters", len(text), "text_chars")
     from bs4 import BeautifulSoup
 
     try:

@@ -16,6 +16,7 @@ import re
 import pdfplumber
 from pdfplumber.page import DerivedPage
 
+from .. import limits
 from ..errors import ExtractionError
 from ..normalize.numbers import parse_number
 from ..model import Document
@@ -500,6 +501,9 @@ def read_pdf(data: bytes, doc: Document, second_opinion: bool = True) -> Documen
     try:
         if not pdf.pages:
             raise ExtractionError("PDF has no pages")
+        limits.check("too many pages", len(pdf.pages), "pages")
+        limits.check("page too large: points on its longer side",
+                     int(max(max(float(p.width), float(p.height)) for p in pdf.pages)), "page_points")
         pages = read_pages(pdf, data)
     finally:
         pdf.close()

@@ -3,6 +3,7 @@
 The encoding (UTF-8, GB18030/GBK, Big5, UTF-16/32) is detected, and mojibake refused, by encoding.py."""
 from __future__ import annotations
 
+from .. import limits
 from ..model import Document
 from .document import fill_document
 from .encoding import decode_text
@@ -25,6 +26,7 @@ def narrative_ranges(lines: list[str], blocks) -> list[tuple[int, int]]:
 def read_text(data: bytes, doc: Document) -> Document:
     """Fill `doc` from the bytes of a text bulletin."""
     text, encoding = decode_text(data)
+    limits.check("text too long: characters", len(text), "text_chars")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     found = table_parts(lines)

@@ -21,6 +21,7 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..errors import ExtractionError
+from .. import limits
 from ..model import Document
 from .docx import check_members, open_package
 from .cell_text import join_lines
@@ -29,7 +30,6 @@ from .tables import RawCell, TableParts
 from .text_layout import ANNEX, NOTE_LINE, UNIT_LINE, context_above, split_header
 
 METHOD = "xlsx"
-MAX_CELLS = 5_000_000  # more non-empty cells than this in one workbook is not a bulletin
 _SIMPLE_NUMBER = re.compile(r"^(#,##)?0(?:\.(0+))?(%?)$")
 _FORMAT_NOISE = re.compile(r'\[[^\]]*\]|"[^"]*"|\\.|_.|\*.|\s')
 _DEFAULT_SHEET = re.compile(r"^(sheet|工作表)\s*\d+$", re.I)
@@ -114,10 +114,13 @@ class SheetGrid:
         self.merged: dict[tuple[int, int], tuple[int, int]] = {}  # covered cell → origin (row, col)
         last_row = max((r for r, _ in self.text), default=0)
         last_col = max((c for _, c in self.text), default=0)
+        area = 0  # cells the merged ranges cover: a few huge ranges are a memory bomb
         for rng in ws.merged_cells.ranges:
             origin = (rng.min_row, rng.min_col)
             if origin not in self.text:
                 continue  # a merged range without text is formatting only
+            area += max(0, min(rng.max_row, last_row) - rng.min_row + 1) * max(0, min(rng.max_col, last_col) - rng.min_col + 1)
+            limits.check("sheet too large once its merged ranges are expanded: cells", area, "grid_cells")
             for r in range(rng.min_row, min(rng.max_row, last_row) + 1):
                 for c in range(rng.min_col, min(rng.max_col, last_col) + 1):
                     if (r, c) != origin:
@@ -270,8 +273,7 @@ def read_xlsx(data: bytes, doc: Document) -> Document:
                 continue
             sheet = SheetGrid(ws)
             n_cells += len(sheet.text)
-            if n_cells > MAX_CELLS:
-                raise ExtractionError(f"workbook too large: over {MAX_CELLS} non-empty cells")
+            limits.check("workbook too large: non-empty cells", n_cells, "grid_cells")
             items += [SEPARATE] + sheet_items(sheet)
     finally:
         wb.close()
