@@ -42,8 +42,9 @@ def test_every_table_in_every_format(extracted):
                            JOIN documents d ON d.doc_id = o.doc_id
                            WHERE d.format = 'txt' AND t.annex = '附件3' AND o.entity_name = '合计' AND o.indicator = '合计'""").fetchall()
     assert total == [(100884.0,)]
-    no_temp = [p.name for p in out.iterdir() if p.name.startswith(".")]
-    assert no_temp == []
+    hidden = [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert hidden == [".tongbao"]  # the finished documents, for a rerun; no temporary file anywhere
+    assert not [p for p in out.rglob(".*") if p.name not in (".tongbao",)]
 
 
 def test_datapackage_describes_the_files(extracted):

@@ -192,3 +192,14 @@ class Document(Metadata):
             if offset >= start:
                 page = i + 1
         return page
+
+
+def printable_path(path) -> str:
+    """A path as text every output can hold: bytes of a file name that are not UTF-8 (kept by Python
+    as lone surrogates) written as \\xNN escapes, so one odd name cannot stop a Parquet or HTML writer."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCHEDULERS = ("processes", "serial", "dask")
+MIN_MEMORY_MB = 256  # below this a worker cannot even import its libraries
 
 
 class OptionError(ValueError):
@@ -27,6 +28,8 @@ class BatchOptions:
     scheduler: str = "processes"
     out: Path | None = None
     aliases: Path | None = None
+    timeout: float | None = None
+    memory_mb: int | None = None
 
 
 def check_batch_options(options: BatchOptions) -> None:
@@ -35,6 +38,10 @@ def check_batch_options(options: BatchOptions) -> None:
         raise OptionError("--workers", f"{options.workers} processes cannot run anything; give 1 or more")
     if options.scheduler not in SCHEDULERS:
         raise OptionError("--scheduler", f"unknown scheduler {options.scheduler!r}; choose from {', '.join(SCHEDULERS)}")
+    if options.timeout is not None and not options.timeout > 0:
+        raise OptionError("--timeout", f"{options.timeout} seconds leaves no time to read a file; give a positive number")
+    if options.memory_mb is not None and options.memory_mb < MIN_MEMORY_MB:
+        raise OptionError("--memory-limit", f"{options.memory_mb} MB is too little to start a worker; give {MIN_MEMORY_MB} or more")
     if options.out is not None:
         _check_out(Path(options.out))
     if options.aliases is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 from functools import partial
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,8 @@ from .check import run_checks
 from .check.growth import run_cross_document_checks
 from .check.rules import Rule, load_rules
 from .extract import looks_like_bulletin, read_document
-from .model import STATUS_FAILED, Document
+from .limits import Limits
+from .model import STATUS_FAILED, Document, printable_path
 from .privacy import SaltError, pseudonymize_documents
 
 SERIAL_BELOW = 4  # batches smaller than this are not worth starting processes for
@@ -141,19 +142,144 @@ def extract(paths: Iterable[str | Path] | str | Path, **kwargs) -> dict[str, pd.
     return run_batch(paths, **kwargs).frames
 
 
-def audit_json(batch: Batch, exit_code: int) -> str:
+@dataclass
+class Progress:
+    """One finished document, as a progress bar or a log line shows it."""
+
+    done: int
+    total: int
+    path: str
+    status: str
+    error: str | None
+    cached: bool  # finished by an earlier run, not redone
+
+
+@dataclass
+class BatchResult:
+    """A batch converted into OUT: what was written, the counts, and which files failed and why."""
+
+    out: Path
+    merged: "object"
+    duplicates: dict[Path, Path]
+    converted: int  # documents read in this run
+    cached: int  # documents an earlier run had finished
+    unchanged: bool = False  # nothing to do: the outputs already describe these files
+
+    def counts(self) -> dict[str, int]:
+        return self.merged.counts
+
+    @property
+    def failed(self) -> list[tuple[str, str]]:
+        return self.merged.failed
+
+
+def convert_batch(paths: Iterable[str | Path], out: str | Path, formats: tuple[str, ...] = ("parquet",),
+                  workers: int | None = None, scheduler: str = "processes", aliases: str | Path | None = None,
+                  rules: str | Path | list[Rule] | None = None, pseudonymize_salt: str | None = None,
+                  limits: Limits | None = None, force: bool = False, report: bool = True,
+                  on_progress: Callable[[Progress], None] | None = None) -> BatchResult:
+    """Convert files or folders into the dataset in OUT, streaming: each document is stored as it
+    finishes (OUT/.tongbao), a rerun converts only new or changed files (`force`: all), an
+    interrupted run resumes, and the outputs are merged from what is stored."""
+    from .convert import Settings
+    from .merge import Entry, merge_parts
+    from .store import PartStore, file_digest, part_key
+
+    if isinstance(rules, (str, Path)):
+        rules = load_rules(rules)
+    if pseudonymize_salt is not None and not pseudonymize_salt:
+        raise SaltError("pseudonyms need a secret salt: without one, anyone can hash a list of names and find who is who")
+    out = Path(out)
+    settings = Settings(rules=tuple(rules) if rules is not None else None, aliases=str(aliases) if aliases else None,
+                        salt=pseudonymize_salt, limits=limits or Limits())
+    options = settings.fingerprint()
+    store = PartStore(out)
+    store.clean_temporary()
+    entries, duplicates, seen = [], {}, {}
+    for p in expand_paths(paths):
+        digest = file_digest(p) or hashlib.sha256(os.fsencode(p)).hexdigest()  # unreadable: the reader says why
+        if digest in seen:
+            duplicates[p] = seen[digest]
+            continue
+        seen[digest] = p
+        entries.append(Entry(str(p), digest, part_key(digest, options)))
+    todo = [e for e in entries if force or not store.has(e.key)]
+    cached = len(entries) - len(todo)
+    done = 0
+    if on_progress:
+        for e in entries:
+            if e not in todo:
+                done += 1
+                s = store.summary(e.key)
+                on_progress(Progress(done, len(entries), e.path, s["status"], s["error"], True))
+    run = {"keys": [e.key for e in entries], "paths": [printable_path(e.path) for e in entries], "formats": list(formats),
+           "report": report}
+    last = store.last_run() or {}
+    if not todo and not force and {k: last.get(k) for k in run} == run and _outputs_exist(out, formats, report):
+        from .merge import Merged
+
+        merged = Merged(rows=last["rows"], counts=last["counts"], failed=[tuple(f) for f in last["failed"]])
+        return BatchResult(out, merged, duplicates, 0, cached, unchanged=True)
+    for entry, converted in _convert_all(todo, settings, workers, scheduler):
+        store.write(entry.key, converted.payload)
+        done += 1
+        if on_progress:
+            on_progress(Progress(done, len(entries), entry.path, converted.status, converted.error, False))
+    merged = merge_parts(store, entries, out, tuple(formats), settings, report=report)
+    store.record_run({**run, "rows": merged.rows, "counts": merged.counts,
+                      "failed": [(printable_path(p), r) for p, r in merged.failed]})
+    return BatchResult(out, merged, duplicates, len(todo), cached)
+
+
+def _outputs_exist(out: Path, formats, report: bool) -> bool:
+    from .export.schemas import TABLES
+    from .export.writers import DUCKDB_FILE
+
+    files = [out / "datapackage.json"] + ([out / "report.html"] if report else [])
+    for fmt in formats:
+        files += [out / DUCKDB_FILE] if fmt == "duckdb" else [out / f"{n}.{fmt}" for n in TABLES]
+    return all(f.is_file() for f in files)
+
+
+def _convert_all(entries, settings, workers: int | None, scheduler: str):
+    """(entry, Converted) for every entry as it finishes: in supervised worker processes (each file
+    under its timeout and memory ceiling), in this process, or on a Dask cluster."""
+    from .convert import convert_file, failed_part
+    from .workers import Lost, cpu_count, in_process_map, supervised_map
+
+    paths = [e.path for e in entries]
+    work = partial(convert_file, settings=settings)
+    if scheduler == "dask":
+        results = _map_dask_indexed(paths, work)
+    elif scheduler == "serial":
+        results = in_process_map(work, paths)
+    else:
+        results = supervised_map(work, paths, workers or cpu_count(), timeout=settings.limits.timeout_seconds,
+                                 memory_mb=settings.limits.memory_mb)
+    for index, result in results:
+        entry = entries[index]
+        if isinstance(result, Lost):
+            result = failed_part(entry.path, entry.doc_id, result.reason)
+        yield entry, result
+
+
+def _map_dask_indexed(paths: list[str], work):
+    for i, doc in enumerate(_map_dask(paths, work)):
+        yield i, doc
+
+
+def audit_json(documents: pd.DataFrame, findings: pd.DataFrame, counts: dict, exit_code: int) -> str:
     """The audit as JSON, for a publishing pipeline: every finding with its file, the failed files
     with their reasons, the counts, and the exit code the run gives."""
     import json
 
-    paths = {d.doc_id: d.source_path for d in batch.documents}
-    findings = batch.frames["findings"]
+    paths = dict(zip(documents["doc_id"], documents["source_path"]))
     rows = [{"file": paths.get(f["doc_id"]), "check": f["check"], "severity": f["severity"], "message": f["message"],
              "expected": _plain(f.get("expected")), "reported": _plain(f.get("reported")),
              "locations": json.loads(f["locations"]) if isinstance(f.get("locations"), str) and f["locations"] else []}
             for f in findings.to_dict("records")]
-    failed = [{"file": d.source_path, "error": d.error} for d in batch.documents if d.status == STATUS_FAILED]
-    return json.dumps({"exit_code": exit_code, "counts": batch.counts(), "failed": failed, "findings": rows},
+    failed = [{"file": d["source_path"], "error": d["error"]} for d in documents.to_dict("records") if d["status"] == STATUS_FAILED]
+    return json.dumps({"exit_code": exit_code, "counts": counts, "failed": failed, "findings": rows},
                       ensure_ascii=False, indent=1)
 
 

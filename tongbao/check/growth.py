@@ -84,14 +84,20 @@ def run_cross_document_checks(docs: list[Document]) -> None:
     """Check every growth claim of every document against its previous bulletin in the batch."""
     by_key = {(d.issuer, d.period_label): d for d in docs if d.issuer and d.period_label}
     for doc in docs:
-        try:
-            found = check_growth(doc, by_key)
-        except Exception as exc:  # a check bug is reported on the document, not fatal to the batch
-            found = [undecided(doc.doc_id, "growth", f"check growth could not run: {type(exc).__name__}: {exc}")]
-        for i, f in enumerate(found, start=len(doc.checks) + 1):
-            f.finding_id = f"{doc.doc_id[:12]}-c{i}"
-        doc.checks.extend(found)
-        doc.findings.extend(f for f in found if f.severity != "pass")
+        add_growth_findings(doc, by_key)
+
+
+def add_growth_findings(doc: Document, by_key) -> None:
+    """Check one document's growth claims; `by_key.get((issuer, period_label))` gives a bulletin of
+    the batch (a dict, or a store that loads documents as they are asked for)."""
+    try:
+        found = check_growth(doc, by_key)
+    except Exception as exc:  # a check bug is reported on the document, not fatal to the batch
+        found = [undecided(doc.doc_id, "growth", f"check growth could not run: {type(exc).__name__}: {exc}")]
+    for i, f in enumerate(found, start=len(doc.checks) + 1):
+        f.finding_id = f"{doc.doc_id[:12]}-c{i}"
+    doc.checks.extend(found)
+    doc.findings.extend(f for f in found if f.severity != "pass")
 
 
 def check_growth(doc: Document, by_key: dict) -> list[Finding]:

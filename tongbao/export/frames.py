@@ -5,7 +5,7 @@ import json
 
 import pandas as pd
 
-from ..model import Document
+from ..model import Document, printable_path
 from .schemas import TABLES, conform, empty_frame
 
 
@@ -18,7 +18,7 @@ def documents_frame(docs: list[Document]) -> pd.DataFrame:
     rows = []
     for d in docs:
         rows.append(dict(
-            doc_id=d.doc_id, source_path=d.source_path, format=d.format, status=d.status, error=d.error,
+            doc_id=d.doc_id, source_path=printable_path(d.source_path), format=d.format, status=d.status, error=d.error,
             issuer=d.issuer, province=d.province, city=d.city, district=d.district, doc_number=d.doc_number,
             title=d.title, issue_date=d.issue_date, period_start=d.period_start, period_end=d.period_end,
             period_label=d.period_label,

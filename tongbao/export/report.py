@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..model import STATUS_FAILED, STATUS_PARTIAL, Document, Finding
+from ..model import STATUS_FAILED, STATUS_PARTIAL, Document, Finding, printable_path
 from ..pdfium_lock import PDFIUM_LOCK
 from .page_images import Crop, PageRenderer, finding_crops
 from .writers import write_text_atomic
@@ -110,7 +110,7 @@ def _short(doc: Document) -> str:
 
 
 def _file(doc: Document) -> str:
-    return Path(doc.source_path).name
+    return printable_path(Path(doc.source_path).name)
 
 
 def _check_label(check: str) -> str:

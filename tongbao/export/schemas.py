@@ -62,3 +62,37 @@ def validate(df: pd.DataFrame, name: str) -> None:
         problems.append(f"duplicate primary key {keys}")
     if problems:
         raise SchemaError(f"table {name} does not match its schema: " + "; ".join(problems))
+
+
+_ARROW = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool_", "date": "date32"}
+
+
+@lru_cache(maxsize=None)
+def arrow_schema(name: str):
+    """The table's Arrow schema: its declared fields typed as the schema says (dates as DATE,
+    integers as int64), then nothing else — extra columns keep their own types."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field(f["name"], getattr(pa, _ARROW[f["type"]])()) for f in load_schema(name)["fields"]])
+
+
+def to_arrow(df: pd.DataFrame, name: str):
+    """A conformed frame as an Arrow table with the published types (ISO date strings become DATE)."""
+    import pyarrow as pa
+
+    declared = arrow_schema(name)
+    arrays, fields = [], []
+    for col in df.columns:
+        series = df[col]
+        if col in declared.names:
+            field = declared.field(col)
+            if pa.types.is_date32(field.type):
+                array = pa.array(pd.to_datetime(series, format="%Y-%m-%d").dt.date, type=field.type)
+            else:
+                array = pa.array(series, type=field.type, from_pandas=True)
+        else:
+            array = pa.array(series, from_pandas=True)
+            field = pa.field(col, array.type)
+        arrays.append(array)
+        fields.append(field)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))

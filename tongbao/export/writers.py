@@ -1,7 +1,10 @@
 """Write the published tables as Parquet, CSV or one DuckDB file, plus datapackage.json; atomically.
 
-Every file is written under a temporary name in the output folder and renamed into place, so an
-interrupted run never leaves a half-written table.
+Tables are written part by part (a batch's documents one after another, memory flat) into a staging
+folder, then moved into place together; an interrupted run never leaves a half-written table, and
+files an earlier run wrote in other formats are removed, so the folder describes one set of documents.
+Parquet and DuckDB keep the published types (dates as DATE, integers as integers) and every text as
+it was; CSV is for people who open it in Excel (UTF-8 with a BOM, formulas defused).
 """
 from __future__ import annotations
 
@@ -41,10 +44,6 @@ def write_text_atomic(target: Path, text: str) -> Path:
     return target
 
 
-def _write_parquet(df: pd.DataFrame, path: Path) -> None:
-    df.to_parquet(path, index=False)
-
-
 CSV_ENCODING = "utf-8-sig"  # with a BOM: Excel then reads the Chinese as UTF-8, not as the machine's code page
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so as a formula
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?%?$")
@@ -58,71 +57,158 @@ def defuse_formula(value):
     return value
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    """CSV for people who open it in Excel: UTF-8 with a BOM, formulas defused (Parquet and DuckDB
-    keep every text as it was)."""
-    text = df.select_dtypes(include=["object", "string"]).columns
-    safe = df.copy() if len(text) else df
-    for col in text:
-        safe[col] = safe[col].map(defuse_formula)
-    safe.to_csv(path, index=False, encoding=CSV_ENCODING)
+
+def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame as its CSV shows it: formulas defused, and whole numbers in number columns written
+    without a decimal point (a count is 1063749, not 1063749.0)."""
+    out = df.copy()
+    for col in out.columns:
+        series = out[col]
+        if pd.api.types.is_float_dtype(series):
+            whole = series.notna() & (series == series.round())
+            if whole.any():
+                out[col] = series.astype(object)
+                out.loc[whole, col] = series[whole].astype("int64")
+        elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            out[col] = series.map(defuse_formula)
+    return out
 
 
-def _write_duckdb(frames: dict[str, pd.DataFrame], path: Path) -> None:
+class DatasetWriter:
+    """The published tables written part by part, so memory stays flat whatever the batch size.
+
+    Every file goes to a staging folder first; `commit()` moves them all into OUT at once (each by
+    a rename), removes what an earlier run wrote in formats not asked for this time, so OUT always
+    describes one set of documents, and writes datapackage.json."""
+
+    def __init__(self, out: Path, formats: tuple[str, ...]):
+        for fmt in formats:
+            if fmt not in FORMATS:
+                raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+        self.out, self.formats = Path(out), formats
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self._store()))
+        self._parquet: dict = {}
+        self._csv: dict = {}
+        self.rows: dict[str, int] = {}
+
+    def _store(self) -> Path:
+        store = self.out / ".tongbao"
+        store.mkdir(parents=True, exist_ok=True)
+        return store
+
+    def append(self, name: str, table) -> None:
+        """Add rows (an Arrow table in the published types) to a table."""
+        import pyarrow.parquet as pq
+
+        self.rows[name] = self.rows.get(name, 0) + table.num_rows
+        writer = self._parquet.get(name)
+        if writer is None:
+            writer = self._parquet[name] = pq.ParquetWriter(self.staging / f"{name}.parquet", table.schema)
+        elif table.schema != writer.schema:
+            table = table.cast(writer.schema)
+        writer.write_table(table)
+        if "csv" in self.formats:
+            first = name not in self._csv
+            fh = self._csv.get(name) or self._csv.setdefault(
+                name, open(self.staging / f"{name}.csv", "w", encoding=CSV_ENCODING, newline=""))
+            csv_frame(table.to_pandas()).to_csv(fh, index=False, header=first)
+
+    def append_frame(self, name: str, df: pd.DataFrame) -> None:
+        from .schemas import to_arrow
+
+        self.append(name, to_arrow(df, name))
+
+    def commit(self, tables: tuple[str, ...]) -> list[Path]:
+        """Close every file, move them into OUT, remove stale ones; the files written."""
+        for name in tables:  # a table without rows still gets its (empty) file
+            if name not in self._parquet:
+                from .schemas import empty_frame
+
+                self.append_frame(name, empty_frame(name))
+        for w in self._parquet.values():
+            w.close()
+        for fh in self._csv.values():
+            fh.close()
+        if "duckdb" in self.formats:
+            _write_duckdb({name: self.staging / f"{name}.parquet" for name in tables}, self.staging / DUCKDB_FILE)
+        moves = [(self.staging / DUCKDB_FILE, self.out / DUCKDB_FILE)] if "duckdb" in self.formats else []
+        moves += [(self.staging / f"{name}.{fmt}", self.out / f"{name}.{fmt}")
+                  for fmt in self.formats if fmt != "duckdb" for name in tables]
+        for src, dst in moves:
+            os.replace(src, dst)
+        self._remove_stale(tables)
+        written = [dst for _, dst in moves]
+        written.append(write_datapackage(self.rows, self.out, self.formats, tables))
+        self.discard()
+        return written
+
+    def _remove_stale(self, tables: tuple[str, ...]) -> None:
+        for fmt in FORMATS:
+            if fmt in self.formats:
+                continue
+            stale = [self.out / DUCKDB_FILE] if fmt == "duckdb" else [self.out / f"{n}.{fmt}" for n in tables]
+            for path in stale:
+                path.unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        import shutil
+
+        for w in self._parquet.values():
+            try:
+                w.close()
+            except Exception:  # noqa: BLE001 - closing after a failure
+                pass
+        for fh in self._csv.values():
+            fh.close()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _write_duckdb(parquet: dict[str, Path], path: Path) -> None:
+    """One DuckDB file with every table, read from the staged Parquet (DuckDB streams it)."""
     import duckdb
+
     con = duckdb.connect(str(path))
     try:
-        for name, df in frames.items():
-            con.register("_frame", df)
-            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
-            con.unregister("_frame")
+        for name, source in parquet.items():
+            con.execute(f"CREATE TABLE \"{name}\" AS SELECT * FROM read_parquet(?)", [str(source)])
     finally:
         con.close()
 
 
 def write_tables(frames: dict[str, pd.DataFrame], out: Path, formats: tuple[str, ...] = ("parquet",)) -> list[Path]:
     """Validate every table against its schema, then write it in each format; returns the files written."""
-    out = Path(out)
     for name, df in frames.items():
         validate(df, name)
-    written = []
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-        if fmt == "duckdb":
-            target = out / DUCKDB_FILE
-            with atomic_path(target) as tmp:
-                _write_duckdb(frames, tmp)
-            written.append(target)
-            continue
+    writer = DatasetWriter(Path(out), formats)
+    try:
         for name, df in frames.items():
-            target = out / f"{name}.{fmt}"
-            with atomic_path(target) as tmp:
-                (_write_parquet if fmt == "parquet" else _write_csv)(df, tmp)
-            written.append(target)
-    written.append(write_datapackage(frames, out, formats))
-    return written
+            writer.append_frame(name, df)
+        return writer.commit(tuple(frames))
+    except BaseException:
+        writer.discard()
+        raise
 
 
-def write_datapackage(frames: dict[str, pd.DataFrame], out: Path, formats: tuple[str, ...]) -> Path:
+def write_datapackage(rows: dict[str, int], out: Path, formats: tuple[str, ...], tables: tuple[str, ...]) -> Path:
     """A Frictionless Data Package describing the files written, with their table schemas."""
     resources = []
-    for name in frames:
+    for name in tables:
         schema = load_schema(name)
         table_schema = {"fields": schema["fields"], "primaryKey": schema.get("primaryKey") or []}
         for fmt in formats:
             if fmt == "duckdb":
                 continue
             res = {"name": f"{name}-{fmt}" if len(formats) > 1 else name, "path": f"{name}.{fmt}", "format": fmt,
-                   "description": schema.get("description", ""), "schema": table_schema, "rows": int(len(frames[name]))}
+                   "description": schema.get("description", ""), "schema": table_schema, "rows": int(rows.get(name, 0))}
             if fmt == "csv":
-                res.update(mediatype="text/csv", encoding="utf-8")
+                res.update(mediatype="text/csv", encoding="utf-8-sig")
             else:
                 res.update(mediatype="application/vnd.apache.parquet")
             resources.append(res)
     if "duckdb" in formats:
         resources.append({"name": "tongbao-duckdb", "path": DUCKDB_FILE, "format": "duckdb",
-                          "mediatype": "application/x-duckdb", "description": "all tables in one DuckDB file: " + ", ".join(frames)})
+                          "mediatype": "application/x-duckdb", "description": "all tables in one DuckDB file: " + ", ".join(tables)})
     package = {"profile": "data-package", "name": "tongbao-dataset", "title": "tongbao: government-service bulletins",
                "resources": resources}
     return write_text_atomic(out / "datapackage.json", json.dumps(package, ensure_ascii=False, indent=2))

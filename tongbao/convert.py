@@ -1,0 +1,129 @@
+"""One file converted into one *part*: its rows of every published table, its Document and a summary.
+
+This is the work a batch sends to its workers. Every stage after reading (checks, pseudonyms,
+building the tables, checking them against the schemas, summarising for the report) runs inside
+one guard: a stage that fails turns this document into a `failed` row that says which stage and
+why, and never reaches the rest of the batch.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import pickle
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import limits
+from .check.rules import Rule
+from .limits import Limits
+from .model import STATUS_FAILED, Document
+from .store import DOCUMENT_FILE, SUMMARY_FILE
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a worker needs to convert a file the same way as every other worker."""
+
+    rules: tuple[Rule, ...] | None = None
+    aliases: str | None = None
+    salt: str | None = None
+    limits: Limits = field(default_factory=Limits)
+
+    def fingerprint(self) -> str:
+        """The options that change a part's content (the salt only as a hash of itself)."""
+        aliases = Path(self.aliases).read_bytes() if self.aliases else b""
+        salt = hashlib.sha256(b"tongbao-salt\n" + self.salt.encode()).hexdigest() if self.salt else ""
+        return "\n".join([repr(self.rules), hashlib.sha256(aliases).hexdigest(), salt, self.limits.fingerprint()])
+
+
+@dataclass
+class Converted:
+    """A finished document: the files of its part, and the path it was read from."""
+
+    path: str
+    doc_id: str
+    status: str
+    error: str | None
+    payload: dict[str, bytes]
+
+
+@lru_cache(maxsize=4)
+def _matcher(aliases: str | None):
+    from .normalize.entities import default_matcher
+
+    return default_matcher(aliases)
+
+
+def convert_file(path: str, settings: Settings = Settings()) -> Converted:
+    """Read, check and tabulate one file under the settings' limits; never raises for a bad file."""
+    from .pipeline import process_file
+
+    with limits.using(settings.limits):
+        doc = process_file(path, list(settings.rules) if settings.rules is not None else None)
+        return document_part(doc, settings)
+
+
+def document_part(doc: Document, settings: Settings, matcher=None) -> Converted:
+    """The part of a document already read and checked (pseudonymized here when the settings say so)."""
+    from .export.frames import build_frames
+    from .export.schemas import validate
+    from .privacy import pseudonymize_documents
+
+    matcher = matcher or _matcher(settings.aliases)
+    stage = "pseudonymizing its people"
+    try:
+        if settings.salt:
+            pseudonymize_documents([doc], settings.salt)
+        stage = "building its tables"
+        frames = build_frames([doc], matcher)
+        stage = "checking its tables against the published schemas"
+        for name, df in frames.items():
+            validate(df, name)
+        stage = "writing its tables"
+        payload = _payload(doc, frames)
+    except Exception as exc:  # noqa: BLE001 - a bug or bad data in one document marks that document only
+        doc = failed_document(doc.source_path, doc.doc_id, f"{stage} failed: {type(exc).__name__}: {exc}", doc.format)
+        payload = _payload(doc, build_frames([doc], matcher))
+    return Converted(doc.source_path, doc.doc_id, doc.status, doc.error, payload)
+
+
+def failed_document(path: str, doc_id: str, reason: str, fmt: str | None = None) -> Document:
+    """A document that could not be converted: the row that says why."""
+    fmt = fmt or Path(path).suffix.lower().lstrip(".") or "unknown"
+    return Document(doc_id=doc_id, source_path=str(path), format=fmt, status=STATUS_FAILED, error=reason)
+
+
+def failed_part(path: str, doc_id: str, reason: str) -> Converted:
+    """The part of a file whose worker timed out or died."""
+    doc = failed_document(path, doc_id, reason)
+    return document_part(doc, Settings())
+
+
+def _payload(doc: Document, frames: dict) -> dict[str, bytes]:
+    import pyarrow.parquet as pq
+
+    from .export.report import DocSummary
+    from .export.schemas import to_arrow
+
+    payload = {}
+    for name, df in frames.items():
+        buf = io.BytesIO()
+        pq.write_table(to_arrow(df, name), buf)
+        payload[f"{name}.parquet"] = buf.getvalue()
+    payload[DOCUMENT_FILE] = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+    summary = {"report": DocSummary.of(doc).to_json(), "issuer": doc.issuer, "period_label": doc.period_label,
+               "cross_document": _needs_other_documents(doc), "status": doc.status, "error": doc.error,
+               "source_path": doc.source_path, "doc_id": doc.doc_id,
+               "rows": {name: int(len(df)) for name, df in frames.items()}}
+    payload[SUMMARY_FILE] = json.dumps(summary).encode("ascii")  # ASCII escapes: a path's odd bytes survive
+    return payload
+
+
+def _needs_other_documents(doc: Document) -> bool:
+    """Whether a check across documents has something to check here, or this document is a previous
+    period another may need (every document with an issuer and a period may be one)."""
+    from .check.growth import growth_claims
+
+    return bool(doc.status != STATUS_FAILED and growth_claims(doc))

@@ -1,0 +1,174 @@
+"""The stored parts of a batch merged into the published dataset and the report, one part at a time.
+
+Checks across documents (a growth claim against the previous period's bulletin) run here, on what
+is stored: only the documents that make such a claim, and the bulletins they name, are loaded. A
+document that gains findings so has its tables rebuilt from its Document; every other document's
+rows are copied from its part as they are.
+"""
+from __future__ import annotations
+
+import pickle
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .convert import Settings, _matcher, document_part
+from .export.schemas import TABLES
+from .model import Document, printable_path
+from .store import DOCUMENT_FILE, PartStore
+
+CACHED_DOCUMENTS = 8  # documents kept loaded while checks across documents look back
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One distinct input file of the batch and the key of its part."""
+
+    path: str
+    doc_id: str
+    key: str
+
+
+@dataclass
+class Merged:
+    """What a merge wrote, and the counts a summary line needs."""
+
+    written: list[Path] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+
+class _Documents:
+    """Documents of the batch loaded from the store when asked for, a few kept (for a look back)."""
+
+    def __init__(self, store: PartStore, entries: list[Entry]):
+        self.store, self.entries = store, entries
+        self._cache: OrderedDict[str, Document] = OrderedDict()
+        self._by_period: dict[tuple, str] = {}
+
+    def load(self, entry: Entry) -> Document:
+        doc = self._cache.get(entry.key)
+        if doc is None:
+            doc = self.store.document(entry.key)
+            doc.source_path = entry.path  # the file as this run found it (it may have moved)
+            self._cache[entry.key] = doc
+            while len(self._cache) > CACHED_DOCUMENTS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(entry.key)
+        return doc
+
+    def index(self, summaries: list[dict]) -> None:
+        for entry, s in zip(self.entries, summaries):
+            if s.get("issuer") and s.get("period_label"):
+                self._by_period.setdefault((s["issuer"], s["period_label"]), entry.key)
+
+    def get(self, key: tuple):
+        """The bulletin of an (issuer, period label), as check.growth asks for it."""
+        part = self._by_period.get(key)
+        if part is None:
+            return None
+        return self.load(next(e for e in self.entries if e.key == part))
+
+
+def merge_parts(store: PartStore, entries: list[Entry], out: Path, formats: tuple[str, ...], settings: Settings,
+                report: bool = True) -> Merged:
+    """Write the dataset (every requested format), datapackage.json and report.html from the parts."""
+    from .check.growth import add_growth_findings
+    from .export.report import DocSummary, render_report_from
+    from .export.writers import DatasetWriter, write_text_atomic
+
+    summaries = [store.summary(e.key) for e in entries]
+    docs = _Documents(store, entries)
+    docs.index(summaries)
+    rebuilt: dict[str, dict[str, bytes]] = {}  # key → part rebuilt after the checks across documents
+    for entry, s in zip(entries, summaries):
+        if s["cross_document"]:
+            doc = docs.load(entry)
+            add_growth_findings(doc, docs)
+            part = document_part(doc, Settings(rules=settings.rules, aliases=settings.aliases), _matcher(settings.aliases))
+            rebuilt[entry.key] = part.payload
+            s.update(_summary_of(part.payload))
+    merged = Merged()
+    writer = DatasetWriter(out, formats)
+    try:
+        entities_seen: set[tuple] = set()
+        for entry, s in zip(entries, summaries):
+            for name in TABLES:
+                table = _part_table(store, entry, name, rebuilt.get(entry.key))
+                if name == "documents":
+                    table = _with_path(table, entry.path)
+                elif name == "entities":
+                    table = _new_entities(table, entities_seen)
+                writer.append(name, table)
+            if s["status"] == "failed":
+                merged.failed.append((entry.path, s["error"]))
+        merged.written = writer.commit(TABLES)
+        merged.rows = dict(writer.rows)
+    except BaseException:
+        writer.discard()
+        raise
+    if report:
+        report_summaries = [DocSummary.from_json({**s["report"], "file": printable_path(Path(e.path).name)})
+                            for e, s in zip(entries, summaries)]
+
+        def load(i: int) -> Document:
+            e = entries[i]
+            if e.key in rebuilt:  # with its findings across documents
+                doc = pickle.loads(rebuilt[e.key][DOCUMENT_FILE])
+                doc.source_path = e.path
+                return doc
+            return docs.load(e)
+
+        merged.written.append(write_text_atomic(Path(out) / "report.html", render_report_from(report_summaries, load)))
+    merged.counts = _counts(summaries, merged.rows)
+    return merged
+
+
+def _summary_of(payload: dict[str, bytes]) -> dict:
+    import json
+
+    from .store import SUMMARY_FILE
+
+    return json.loads(payload[SUMMARY_FILE])
+
+
+def _part_table(store: PartStore, entry: Entry, name: str, rebuilt: dict[str, bytes] | None):
+    import io
+
+    import pyarrow.parquet as pq
+
+    if rebuilt is not None:
+        return pq.read_table(io.BytesIO(rebuilt[f"{name}.parquet"]))
+    return pq.read_table(store.table_file(entry.key, name))
+
+
+def _with_path(table, path: str):
+    """The documents row with the path this run read the file from."""
+    import pyarrow as pa
+
+    i = table.schema.get_field_index("source_path")
+    return table.set_column(i, table.schema.field(i), pa.array([printable_path(path)] * table.num_rows, type=pa.string()))
+
+
+def _new_entities(table, seen: set[tuple]):
+    """Entities not yet written: a (raw name, city) pair is one row however many documents name it."""
+    import pyarrow as pa
+
+    raws, cities = table.column("entity_raw").to_pylist(), table.column("city").to_pylist()
+    keep = []
+    for i, key in enumerate(zip(raws, cities)):
+        if key not in seen:
+            seen.add(key)
+            keep.append(i)
+    return table.take(pa.array(keep, type=pa.int64()))
+
+
+def _counts(summaries: list[dict], rows: dict[str, int]) -> dict[str, int]:
+    out = {"documents": len(summaries), "failed": sum(s["status"] == "failed" for s in summaries)}
+    for name in ("tables", "cells", "figures", "entities"):
+        out[name] = rows.get(name, 0)
+    for sev in ("error", "warning", "info"):
+        out[sev] = sum(s["report"]["counts"].get(sev, 0) for s in summaries)
+    return out
