@@ -13,6 +13,7 @@ from .export.report import write_report
 from .export.writers import FORMATS, write_tables
 from .normalize.departments import read_names_file, write_crosswalk, write_review_queue
 from .normalize.entities import default_matcher, mentioned_names
+from .normalize.indicators import REVIEW_FILE as INDICATOR_REVIEW_FILE, write_indicator_review
 from .options import BatchOptions, OptionError, check_batch_options
 from .pipeline import audit_json, expand_paths, map_documents, run_batch
 
@@ -29,6 +30,7 @@ Workers = Annotated[Optional[int], typer.Option(help="Processes to use (default:
 Scheduler = Annotated[str, typer.Option(help="processes, serial, or dask (uses DASK_SCHEDULER_ADDRESS or a local cluster).")]
 Rules = Annotated[Optional[Path], typer.Option(help="YAML file of rules: formulas over named columns checked on every row.", exists=True)]
 Aliases = Annotated[Optional[Path], typer.Option(help="CSV of raw,entity_id rows that override the department registry.")]
+IndicatorAliases = Annotated[Optional[Path], typer.Option(help="CSV of indicator_raw,indicator_id rows (or YAML raw: id) that extend the indicator registry; a filled-in indicators_review.csv is one.")]
 
 
 def _summary(batch) -> None:
@@ -40,10 +42,12 @@ def _summary(batch) -> None:
                   f"[red]{c['error']} error[/], [yellow]{c['warning']} warning[/], {c['info']} info")
 
 
-def _options(workers: int | None, scheduler: str, out: Path | None = None, aliases: Path | None = None) -> None:
+def _options(workers: int | None, scheduler: str, out: Path | None = None, aliases: Path | None = None,
+             indicator_aliases: Path | None = None) -> None:
     """The batch's options checked before any work (options.check_batch_options), as usage errors."""
     try:
-        check_batch_options(BatchOptions(workers=workers, scheduler=scheduler, out=out, aliases=aliases))
+        check_batch_options(BatchOptions(workers=workers, scheduler=scheduler, out=out, aliases=aliases,
+                                         indicator_aliases=indicator_aliases))
     except OptionError as exc:
         raise typer.BadParameter(exc.message, param_hint=exc.option) from exc
 
@@ -80,25 +84,29 @@ def extract(
     workers: Workers = None,
     scheduler: Scheduler = "processes",
     aliases: Aliases = None,
+    indicator_aliases: IndicatorAliases = None,
     rules: Rules = None,
     pseudonymize_people: Annotated[bool, typer.Option("--pseudonymize-people", help="Replace every person's name in every output with a stable pseudonym (needs --salt).")] = False,
     salt: Annotated[str, typer.Option(envvar="TONGBAO_SALT", help="Secret mixed into pseudonyms; keep it to link them across runs.")] = "",
 ) -> None:
-    """Extract every bulletin into the dataset tables, datapackage.json and report.html in OUT."""
+    """Extract every bulletin into the dataset tables, datapackage.json, report.html and the review queue of
+    unknown indicators (indicators_review.csv) in OUT."""
     bad = [f for f in format if f not in FORMATS]
     if bad:
         raise typer.BadParameter(f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", param_hint="--format")
-    _options(workers, scheduler, out, aliases)
+    _options(workers, scheduler, out, aliases, indicator_aliases)
     if pseudonymize_people and not salt:
         raise typer.BadParameter("give a secret --salt (or TONGBAO_SALT): pseudonyms without one can be reversed "
                                  "by hashing a list of names", param_hint="--salt")
     batch = run_batch(paths, workers=workers, scheduler=scheduler, aliases=aliases, rules=_rules(rules),
-                      pseudonymize_salt=salt if pseudonymize_people else None)
+                      pseudonymize_salt=salt if pseudonymize_people else None, indicator_aliases=indicator_aliases)
     written = write_tables(batch.frames, out, tuple(dict.fromkeys(format)))
     write_report(batch.documents, out / "report.html")
+    unknown = write_indicator_review(batch.frames["observations"], out / INDICATOR_REVIEW_FILE)
     _failures(batch)
     _summary(batch)
-    console.print(f"wrote {len(written) + 1} files to {out}/")
+    console.print(f"wrote {len(written) + 2} files to {out}/; {unknown} unknown indicator labels to review in "
+                  f"{out / INDICATOR_REVIEW_FILE} (fill in indicator_id, pass it back with --indicator-aliases)")
     code = _failed_exit(batch)
     if code is not None:
         raise typer.Exit(code)

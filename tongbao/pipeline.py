@@ -117,10 +117,12 @@ class Batch:
 
 def run_batch(paths: Iterable[str | Path], workers: int | None = None, scheduler: str = "processes",
               aliases: str | Path | None = None, rules: str | Path | list[Rule] | None = None,
-              pseudonymize_salt: str | None = None) -> Batch:
-    """Extract and check every file, run the checks across documents, then build the published tables."""
+              pseudonymize_salt: str | None = None, indicator_aliases: str | Path | None = None) -> Batch:
+    """Extract and check every file, run the checks across documents, then build the published tables
+    (`aliases`: a department aliases CSV; `indicator_aliases`: an indicator aliases CSV or YAML)."""
     from .export.frames import build_frames
     from .normalize.entities import default_matcher
+    from .normalize.indicators import IndicatorMatcher
     if isinstance(rules, (str, Path)):
         rules = load_rules(rules)
     if pseudonymize_salt is not None and not pseudonymize_salt:
@@ -130,7 +132,8 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, scheduler
     run_cross_document_checks(docs)
     if pseudonymize_salt is not None:
         pseudonymize_documents(docs, pseudonymize_salt)  # every text, before any table, file or report
-    return Batch(docs, build_frames(docs, default_matcher(aliases)), duplicates)
+    indicators = IndicatorMatcher(aliases=indicator_aliases) if indicator_aliases else None
+    return Batch(docs, build_frames(docs, default_matcher(aliases), indicators), duplicates)
 
 
 def extract(paths: Iterable[str | Path] | str | Path, **kwargs) -> dict[str, pd.DataFrame]:

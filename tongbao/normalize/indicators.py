@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 import pandas as pd
+import yaml
 
 from ..yamlfile import load_yaml, load_yaml_text
 from .names import match_key
@@ -26,6 +27,7 @@ DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "data" / "indicators
 KINDS = ("count", "rate", "score", "rank")
 LEVEL_SEPARATOR = " / "
 NOT_AN_INDICATOR = "none"  # the id a user gives a label to confirm it names no indicator
+REVIEW_FILE = "indicators_review.csv"  # written beside the dataset by `tongbao extract`
 REVIEW_COLUMNS = ["indicator_raw", "source", "n_observations", "n_documents", "example_ref", "example_value",
                   "example_unit", "suggested_id", "suggested_name", "indicator_id", "indicator_name", "indicator_kind"]
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -281,7 +283,10 @@ def load_indicator_aliases(path: Path | str) -> dict[str, Indicator]:
     text = _read_text(path)
     rows = _csv_rows(text)
     if rows is None:
-        data = load_yaml_text(text)
+        try:
+            data = load_yaml_text(text)
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: not a CSV with indicator_raw and indicator_id columns, nor YAML: {exc}") from exc
         if not isinstance(data, dict):
             raise ValueError(f"{path}: an indicator aliases file is a CSV with indicator_raw and indicator_id "
                              f"columns or a YAML mapping of raw label to indicator id")
@@ -326,7 +331,8 @@ def review_queue(observations: pd.DataFrame, matcher: IndicatorMatcher | None = 
     first, with a suggestion where a registry name is contained in the label (never applied)."""
     if observations.empty or "indicator_id" not in observations:
         return pd.DataFrame(columns=REVIEW_COLUMNS)
-    o = observations[observations["indicator_id"].isna() & observations["indicator_raw"].notna()]
+    raw = observations["indicator_raw"]
+    o = observations[observations["indicator_id"].isna() & raw.notna() & (raw.fillna("").str.strip() != "")]
     if "indicator_method" in o:
         o = o[o["indicator_method"] == "unknown"]
     if o.empty:
