@@ -107,6 +107,7 @@ def test_qualified_metrics_name_no_indicator(matcher):
     assert matcher.match_metric("按期办结率", "%", comparison="环比").indicator is None
     assert matcher.match_metric("按期办结率", "件").indicator is None  # a count is not a rate
     assert matcher.match_metric("占", "%").method == "not_indicator"
+    assert matcher.match_metric("市民政局窗口收到锦旗", "面").method == "not_indicator"  # no kind is counted in 面
 
 
 def _observations(paths) -> pd.DataFrame:
@@ -183,7 +184,7 @@ def test_review_queue_round_trip(seed_observations, tmp_path):
 def test_user_alias_of_a_level_and_a_yaml_file(tmp_path, matcher):
     assert matcher.match_header("党建精神文明(10分) / 五级十五同(5分)").indicator is None
     f = tmp_path / "aliases.yaml"
-    f.write_text("五级十五同: full_online_score\n", encoding="utf-8")
+    f.write_text("五级十五同(5分): full_online_score\n", encoding="utf-8")
     m = IndicatorMatcher(aliases=f)
     hit = m.match_header("党建精神文明(10分) / 五级十五同(5分)")
     assert hit.indicator == matcher.registry.indicators["full_online_score"] and hit.method == "user"
@@ -222,3 +223,18 @@ def test_cli_writes_the_queue_and_takes_it_back(tmp_path):
 
 def test_published_schema_copies_are_identical():
     assert (ROOT / "schemas/observations.json").read_bytes() == (ROOT / "tongbao/schemas/observations.json").read_bytes()
+
+
+def test_review_queue_defuses_formulas_and_reads_them_back(tmp_path):
+    """A label starting with = or - is written so no spreadsheet runs it, and matched as printed when passed back."""
+    obs = pd.DataFrame(dict(doc_id=["d"] * 2, source=["cell"] * 2, source_ref=["t:0:1", "t:0:2"], value=[1.0, 2.0],
+                            unit=[None, None], indicator_id=[None, None], indicator_raw=["=1+2", "-办件量环比"],
+                            indicator_method=["unknown", "unknown"]))
+    path = tmp_path / REVIEW_FILE
+    write_indicator_review(obs, path)
+    text = path.read_text(encoding="utf-8-sig")
+    assert "'=1+2" in text and "'-办件量环比" in text
+    queue = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    queue["indicator_id"] = "volume"
+    queue.to_csv(path, index=False, encoding="utf-8-sig")
+    assert IndicatorMatcher(aliases=path).match_header("-办件量环比").indicator.id == "volume"

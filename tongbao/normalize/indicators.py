@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
 import pandas as pd
 import yaml
 
+from ..export.writers import CSV_ENCODING, atomic_path, defuse_formula
 from ..yamlfile import load_yaml, load_yaml_text
 from .names import match_key
 
@@ -76,6 +76,7 @@ class IndicatorRegistry:
         data = load_yaml(path)
         p = data["parsing"]
         self.units = {k: frozenset(str(u) for u in v) for k, v in p["kinds"].items()}
+        self.all_units = frozenset().union(*self.units.values())
         self.quotes = str.maketrans("", "", p["quotes"])
         self.ordinal = re.compile(p["ordinal_prefix"])
         self.points = re.compile(p["points"])
@@ -147,6 +148,8 @@ class IndicatorMatcher:
         else:
             self.registry = load_registry(str(registry or DEFAULT_REGISTRY))
         self.user = load_indicator_aliases(aliases) if aliases else {}
+        for key, hit in list(self.user.items()):  # a user's label also names a level as it is matched
+            self.user.setdefault(self.registry.parse_label(key).key, hit)
         self._cache: dict[tuple, IndicatorMatch] = {}
 
     # ------------------------------------------------------------------ public
@@ -191,8 +194,8 @@ class IndicatorMatcher:
         if hit is not None:
             return IndicatorMatch(metric, *hit)
         r = self.registry
-        if (qualifier and qualifier in r.not_a_level) or bound or comparison:
-            return IndicatorMatch(metric, None, "not_indicator")
+        if (qualifier and qualifier in r.not_a_level) or bound or comparison or (unit and unit not in r.all_units):
+            return IndicatorMatch(metric, None, "not_indicator")  # a change, a threshold, or units (面, 家) no kind has
         label = r.parse_label(metric)
         key = label.key
         while len(key) > 1 and key.endswith(r.trailing):
@@ -225,7 +228,7 @@ class IndicatorMatcher:
         """The first key a user alias, a registry alias or the suffix rule resolves to an indicator of `kind`."""
         for key in keys:
             for ind, method in (self._user_key(key), self._alias(key, scored)):
-                if ind is not None and (kind is None or ind.kind == kind):
+                if ind is not None and (kind is None or ind.kind in (kind, None)):  # a user's own id may have no kind
                     return ind, method
         for key in keys:
             ind = self._suffix(key)
@@ -293,7 +296,7 @@ def load_indicator_aliases(path: Path | str) -> dict[str, Indicator]:
         rows = [{"indicator_raw": str(k), "indicator_id": str(v)} for k, v in data.items() if v]
     out = {}
     for row in rows:
-        raw = (row.get("indicator_raw") or row.get("raw") or "").strip()
+        raw = _undefused((row.get("indicator_raw") or row.get("raw") or "").strip())
         iid = (row.get("indicator_id") or "").strip()
         if not raw or not iid:
             continue
@@ -302,6 +305,11 @@ def load_indicator_aliases(path: Path | str) -> dict[str, Indicator]:
             raise ValueError(f"{path}: {raw!r}: unknown indicator_kind {kind!r} (one of {', '.join(KINDS)})")
         out[match_key(raw)] = Indicator(iid, (row.get("indicator_name") or "").strip() or None, kind)
     return out
+
+
+def _undefused(raw: str) -> str:
+    """A label as printed, without the ' a CSV writer put before a leading = + - @ (export/writers.py)."""
+    return raw[1:] if raw[:1] == "'" and raw[1:2] in ("=", "+", "-", "@") else raw
 
 
 def _read_text(path: Path | str) -> str:
@@ -362,16 +370,9 @@ def write_indicator_review(observations: pd.DataFrame, path: Path | str, matcher
     """Write the review queue as CSV (UTF-8 with BOM, for spreadsheets); returns its number of rows.
     Fill in indicator_id (a registry id, your own, or `none`) and pass the file back with --indicator-aliases."""
     df = review_queue(observations, matcher)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
-            df.to_csv(f, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    df["indicator_raw"] = df["indicator_raw"].map(defuse_formula)  # undone by load_indicator_aliases
+    with atomic_path(Path(path)) as tmp:
+        df.to_csv(tmp, index=False, encoding=CSV_ENCODING)
     return len(df)
 
 
