@@ -18,6 +18,7 @@ from .check.rules import RuleError, load_rules
 from .export.writers import FORMATS
 from .normalize.departments import read_names_file, write_crosswalk, write_review_queue
 from .normalize.entities import default_matcher, mentioned_names
+from .normalize.indicators import REVIEW_FILE as INDICATOR_REVIEW_FILE
 from .options import BatchOptions, OptionError, check_batch_options
 from .model import printable_path
 from .pipeline import audit_json, convert_batch, expand_paths, map_documents
@@ -37,6 +38,7 @@ Workers = Annotated[Optional[int], typer.Option(help="Processes to use (default:
 Scheduler = Annotated[str, typer.Option(help="processes, serial, or dask (uses DASK_SCHEDULER_ADDRESS or a local cluster).")]
 Rules = Annotated[Optional[Path], typer.Option(help="YAML file of rules: formulas over named columns checked on every row.", exists=True)]
 Aliases = Annotated[Optional[Path], typer.Option(help="CSV of raw,entity_id rows that override the department registry.")]
+IndicatorAliases = Annotated[Optional[Path], typer.Option(help="CSV of indicator_raw,indicator_id rows (or YAML raw: id) that extend the indicator registry; a filled-in indicators_review.csv is one.")]
 
 
 Force = Annotated[bool, typer.Option("--force", help="Convert every file again, even those an earlier run into --out finished.")]
@@ -55,11 +57,11 @@ def _summary(result) -> None:
 
 
 def _options(workers: int | None, scheduler: str, out: Path | None = None, aliases: Path | None = None,
-             timeout: float | None = None, memory_limit: int | None = None) -> None:
+             timeout: float | None = None, memory_limit: int | None = None, indicator_aliases: Path | None = None) -> None:
     """The batch's options checked before any work (options.check_batch_options), as usage errors."""
     try:
         check_batch_options(BatchOptions(workers=workers, scheduler=scheduler, out=out, aliases=aliases,
-                                         timeout=timeout, memory_mb=memory_limit))
+                                         timeout=timeout, memory_mb=memory_limit, indicator_aliases=indicator_aliases))
     except OptionError as exc:
         raise typer.BadParameter(exc.message, param_hint=exc.option) from exc
 
@@ -128,11 +130,13 @@ class _Progress:
             self.bar.__exit__(*exc)
 
 
-def _convert(paths, out: Path, formats, workers, scheduler, aliases, rules, salt, timeout, memory_limit, force, quiet=False):
+def _convert(paths, out: Path, formats, workers, scheduler, aliases, rules, salt, timeout, memory_limit, force, quiet=False,
+             indicator_aliases=None):
     """convert_batch with progress; Ctrl-C stops it, keeping every finished document for a rerun."""
     try:
         with _Progress(quiet) as progress:
             return convert_batch(paths, out, formats, workers=workers, scheduler=scheduler, aliases=aliases,
+                                 indicator_aliases=indicator_aliases,
                                  rules=rules, pseudonymize_salt=salt, force=force, on_progress=progress,
                                  limits=limits.Limits().with_(timeout_seconds=timeout, memory_mb=memory_limit))
     except KeyboardInterrupt:
@@ -149,6 +153,7 @@ def extract(
     workers: Workers = None,
     scheduler: Scheduler = "processes",
     aliases: Aliases = None,
+    indicator_aliases: IndicatorAliases = None,
     rules: Rules = None,
     pseudonymize_people: Annotated[bool, typer.Option("--pseudonymize-people", help="Replace every person's name in every output with a stable pseudonym (needs --salt).")] = False,
     salt: Annotated[str, typer.Option(envvar="TONGBAO_SALT", help="Secret mixed into pseudonyms; keep it to link them across runs.")] = "",
@@ -157,21 +162,25 @@ def extract(
     memory_limit: MemoryLimit = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or line per file.")] = False,
 ) -> None:
-    """Extract every bulletin into the dataset tables, datapackage.json and report.html in OUT; a rerun
-    converts only new or changed files."""
+    """Extract every bulletin into the dataset tables, datapackage.json, report.html and the review queue of
+    unknown indicators (indicators_review.csv) in OUT; a rerun converts only new or changed files."""
     bad = [f for f in format if f not in FORMATS]
     if bad:
         raise typer.BadParameter(f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", param_hint="--format")
-    _options(workers, scheduler, out, aliases, timeout, memory_limit)
+    _options(workers, scheduler, out, aliases, timeout, memory_limit, indicator_aliases)
     if pseudonymize_people and not salt:
         raise typer.BadParameter("give a secret --salt (or TONGBAO_SALT): pseudonyms without one can be reversed "
                                  "by hashing a list of names", param_hint="--salt")
     result = _convert(paths, out, tuple(dict.fromkeys(format)), workers, scheduler, aliases, _rules(rules),
-                      salt if pseudonymize_people else None, timeout, memory_limit, force, quiet)
+                      salt if pseudonymize_people else None, timeout, memory_limit, force, quiet, indicator_aliases)
     _failures(result)
     _summary(result)
     console.print(f"outputs in {out}/ were already up to date" if result.unchanged else
                   f"wrote {len(result.merged.written)} files to {out}/")
+    unknown = result.merged.counts.get("unknown_indicators", 0)
+    if unknown:
+        console.print(f"{unknown} unknown indicator labels to review in {out / INDICATOR_REVIEW_FILE} "
+                      "(fill in indicator_id, pass it back with --indicator-aliases)")
     code = _failed_exit(result)
     if code is not None:
         raise typer.Exit(code)

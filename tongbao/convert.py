@@ -28,14 +28,15 @@ class Settings:
 
     rules: tuple[Rule, ...] | None = None
     aliases: str | None = None
+    indicator_aliases: str | None = None
     salt: str | None = None
     limits: Limits = field(default_factory=Limits)
 
     def fingerprint(self) -> str:
         """The options that change a part's content (the salt only as a hash of itself)."""
-        aliases = Path(self.aliases).read_bytes() if self.aliases else b""
+        aliases = [hashlib.sha256(Path(a).read_bytes()).hexdigest() if a else "" for a in (self.aliases, self.indicator_aliases)]
         salt = hashlib.sha256(b"tongbao-salt\n" + self.salt.encode()).hexdigest() if self.salt else ""
-        return "\n".join([repr(self.rules), hashlib.sha256(aliases).hexdigest(), salt, self.limits.fingerprint()])
+        return "\n".join([repr(self.rules), *aliases, salt, self.limits.fingerprint()])
 
 
 @dataclass
@@ -54,6 +55,13 @@ def _matcher(aliases: str | None):
     from .normalize.entities import default_matcher
 
     return default_matcher(aliases)
+
+
+@lru_cache(maxsize=4)
+def _indicators(aliases: str | None):
+    from .normalize.indicators import IndicatorMatcher, default_indicator_matcher
+
+    return IndicatorMatcher(aliases=aliases) if aliases else default_indicator_matcher()
 
 
 def convert_file(path: str, settings: Settings = Settings()) -> Converted:
@@ -77,7 +85,7 @@ def document_part(doc: Document, settings: Settings, matcher=None) -> Converted:
         if settings.salt:
             pseudonymize_documents([doc], settings.salt)
         stage = "building its tables"
-        frames = build_frames([doc], matcher)
+        frames = build_frames([doc], matcher, _indicators(settings.indicator_aliases))
         stage = "checking its tables against the published schemas"
         for name, df in frames.items():
             validate(df, name)

@@ -37,6 +37,7 @@ class Merged:
     rows: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    unknown_indicators: int = 0  # labels in the indicator review queue
 
 
 class _Documents:
@@ -87,13 +88,15 @@ def merge_parts(store: PartStore, entries: list[Entry], out: Path, formats: tupl
         if s["cross_document"]:
             doc = docs.load(entry)
             add_growth_findings(doc, docs)
-            part = document_part(doc, Settings(rules=settings.rules, aliases=settings.aliases), _matcher(settings.aliases))
+            part = document_part(doc, Settings(rules=settings.rules, aliases=settings.aliases,
+                                               indicator_aliases=settings.indicator_aliases), _matcher(settings.aliases))
             rebuilt[entry.key] = part.payload
             s.update(_summary_of(part.payload))
     merged = Merged()
     writer = DatasetWriter(out, formats)
     try:
         entities_seen: set[tuple] = set()
+        unknown = []  # observations whose label is no known indicator, for the review queue
         for entry, s in zip(entries, summaries):
             for name in TABLES:
                 table = _part_table(store, entry, name, rebuilt.get(entry.key))
@@ -101,11 +104,15 @@ def merge_parts(store: PartStore, entries: list[Entry], out: Path, formats: tupl
                     table = _with_path(table, entry.path)
                 elif name == "entities":
                     table = _new_entities(table, entities_seen)
+                elif name == "observations":
+                    unknown.append(_unknown_indicators(table))
                 writer.append(name, table)
             if s["status"] == "failed":
                 merged.failed.append((entry.path, s["error"]))
         merged.written = writer.commit(TABLES)
         merged.rows = dict(writer.rows)
+        review, merged.unknown_indicators = _write_indicator_review(unknown, Path(out))
+        merged.written.append(review)
     except BaseException:
         writer.discard()
         raise
@@ -123,7 +130,28 @@ def merge_parts(store: PartStore, entries: list[Entry], out: Path, formats: tupl
 
         merged.written.append(write_text_atomic(Path(out) / "report.html", render_report_from(report_summaries, load)))
     merged.counts = _counts(summaries, merged.rows)
+    merged.counts["unknown_indicators"] = merged.unknown_indicators
     return merged
+
+
+def _unknown_indicators(table):
+    """The rows of an observations part whose label is no known indicator (few: kept for the queue)."""
+    import pyarrow.compute as pc
+
+    if "indicator_method" not in table.column_names:
+        return table.slice(0, 0).to_pandas()
+    return table.filter(pc.equal(table.column("indicator_method"), "unknown")).to_pandas()
+
+
+def _write_indicator_review(unknown: list, out: Path) -> tuple[Path, int]:
+    import pandas as pd
+
+    from .normalize.indicators import REVIEW_FILE, write_indicator_review
+
+    frames = [u for u in unknown if len(u)]
+    observations = pd.concat(frames, ignore_index=True) if frames else (unknown[0] if unknown else pd.DataFrame())
+    path = out / REVIEW_FILE
+    return path, write_indicator_review(observations, path)
 
 
 def _summary_of(payload: dict[str, bytes]) -> dict:

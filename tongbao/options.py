@@ -30,6 +30,7 @@ class BatchOptions:
     aliases: Path | None = None
     timeout: float | None = None
     memory_mb: int | None = None
+    indicator_aliases: Path | None = None
 
 
 def check_batch_options(options: BatchOptions) -> None:
@@ -46,6 +47,8 @@ def check_batch_options(options: BatchOptions) -> None:
         _check_out(Path(options.out))
     if options.aliases is not None:
         _check_aliases(Path(options.aliases))
+    if options.indicator_aliases is not None:
+        _check_indicator_aliases(Path(options.indicator_aliases))
 
 
 def _check_out(out: Path) -> None:
@@ -65,3 +68,14 @@ def _check_aliases(path: Path) -> None:
         load_user_aliases(path)
     except (OSError, UnicodeError, ValueError) as exc:
         raise OptionError("--aliases", str(exc)) from exc
+
+
+def _check_indicator_aliases(path: Path) -> None:
+    from .normalize.indicators import load_indicator_aliases
+
+    if not path.is_file():
+        raise OptionError("--indicator-aliases", f"{path} is not a file")
+    try:
+        load_indicator_aliases(path)
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise OptionError("--indicator-aliases", str(exc)) from exc

@@ -118,10 +118,12 @@ class Batch:
 
 def run_batch(paths: Iterable[str | Path], workers: int | None = None, scheduler: str = "processes",
               aliases: str | Path | None = None, rules: str | Path | list[Rule] | None = None,
-              pseudonymize_salt: str | None = None) -> Batch:
-    """Extract and check every file, run the checks across documents, then build the published tables."""
+              pseudonymize_salt: str | None = None, indicator_aliases: str | Path | None = None) -> Batch:
+    """Extract and check every file, run the checks across documents, then build the published tables
+    (`aliases`: a department aliases CSV; `indicator_aliases`: an indicator aliases CSV or YAML)."""
     from .export.frames import build_frames
     from .normalize.entities import default_matcher
+    from .normalize.indicators import IndicatorMatcher
     if isinstance(rules, (str, Path)):
         rules = load_rules(rules)
     if pseudonymize_salt is not None and not pseudonymize_salt:
@@ -131,7 +133,8 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, scheduler
     run_cross_document_checks(docs)
     if pseudonymize_salt is not None:
         pseudonymize_documents(docs, pseudonymize_salt)  # every text, before any table, file or report
-    return Batch(docs, build_frames(docs, default_matcher(aliases)), duplicates)
+    indicators = IndicatorMatcher(aliases=indicator_aliases) if indicator_aliases else None
+    return Batch(docs, build_frames(docs, default_matcher(aliases), indicators), duplicates)
 
 
 def extract(paths: Iterable[str | Path] | str | Path, **kwargs) -> dict[str, pd.DataFrame]:
@@ -175,6 +178,7 @@ class BatchResult:
 
 def convert_batch(paths: Iterable[str | Path], out: str | Path, formats: tuple[str, ...] = ("parquet",),
                   workers: int | None = None, scheduler: str = "processes", aliases: str | Path | None = None,
+                  indicator_aliases: str | Path | None = None,
                   rules: str | Path | list[Rule] | None = None, pseudonymize_salt: str | None = None,
                   limits: Limits | None = None, force: bool = False, report: bool = True,
                   on_progress: Callable[[Progress], None] | None = None) -> BatchResult:
@@ -191,6 +195,7 @@ def convert_batch(paths: Iterable[str | Path], out: str | Path, formats: tuple[s
         raise SaltError("pseudonyms need a secret salt: without one, anyone can hash a list of names and find who is who")
     out = Path(out)
     settings = Settings(rules=tuple(rules) if rules is not None else None, aliases=str(aliases) if aliases else None,
+                        indicator_aliases=str(indicator_aliases) if indicator_aliases else None,
                         salt=pseudonymize_salt, limits=limits or Limits())
     options = settings.fingerprint()
     store = PartStore(out)
@@ -235,7 +240,9 @@ def _outputs_exist(out: Path, formats, report: bool) -> bool:
     from .export.schemas import TABLES
     from .export.writers import DUCKDB_FILE
 
-    files = [out / "datapackage.json"] + ([out / "report.html"] if report else [])
+    from .normalize.indicators import REVIEW_FILE
+
+    files = [out / "datapackage.json", out / REVIEW_FILE] + ([out / "report.html"] if report else [])
     for fmt in formats:
         files += [out / DUCKDB_FILE] if fmt == "duckdb" else [out / f"{n}.{fmt}" for n in TABLES]
     return all(f.is_file() for f in files)

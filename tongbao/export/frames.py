@@ -86,7 +86,12 @@ def findings_frame(docs: list[Document], include_passed: bool = False) -> pd.Dat
     return _frame(rows, "checks" if include_passed else "findings")
 
 
-def observations_frame(docs: list[Document], matches: dict) -> pd.DataFrame:
+def observations_frame(docs: list[Document], matches: dict, indicators=None) -> pd.DataFrame:
+    """One row per table cell with a value and per narrative figure; its indicator from
+    normalize/indicators.py (`indicator` repeats `indicator_raw` for one release)."""
+    from ..normalize.indicators import cell_indicator, figure_indicator, default_indicator_matcher
+
+    indicators = indicators or default_indicator_matcher()
     rows = []
     for d in docs:
         for t in d.tables:
@@ -97,19 +102,19 @@ def observations_frame(docs: list[Document], matches: dict) -> pd.DataFrame:
                     m = matches.get((c.row_label, d.city))
                     rows.append(dict(doc_id=d.doc_id, city=d.city, period_label=d.period_label,
                                      entity_id=getattr(m, "entity_id", None), entity_name=c.row_label,
-                                     indicator=c.header_path, value=c.value, unit=c.unit, max_points=c.max_points,
+                                     **cell_indicator(indicators, c), value=c.value, unit=c.unit, max_points=c.max_points,
                                      source="cell", source_ref=f"{t.table_id}:{c.row}:{c.col}", unsure=c.unsure))
         for f in d.figures:
             m = matches.get((f.entity_raw, d.city)) if f.entity_raw else None
             rows.append(dict(doc_id=d.doc_id, city=d.city, period_label=d.period_label, entity_id=getattr(m, "entity_id", None),
-                             entity_name=f.entity_raw, indicator=f.metric, value=f.value, unit=f.unit, max_points=None,
+                             entity_name=f.entity_raw, **figure_indicator(indicators, f), value=f.value, unit=f.unit, max_points=None,
                              source="figure", source_ref=f.figure_id, unsure=False))
     return _frame(rows, "observations")
 
 
-def build_frames(docs: list[Document], matcher=None) -> dict[str, pd.DataFrame]:
+def build_frames(docs: list[Document], matcher=None, indicators=None) -> dict[str, pd.DataFrame]:
     """All published tables for a batch of documents (people's names are pseudonymized, when a run
-    asks for it, in the documents themselves: tongbao/privacy.py)."""
+    asks for it, in the documents themselves: tongbao/privacy.py); `indicators` an IndicatorMatcher."""
     from ..normalize.entities import match_entities  # here: normalize imports the schemas of this package
 
     entities, matches = match_entities(docs, matcher)
@@ -120,7 +125,7 @@ def build_frames(docs: list[Document], matcher=None) -> dict[str, pd.DataFrame]:
     frames = {
         "documents": documents_frame(docs), "tables": tables_frame(docs), "cells": cells_frame(docs),
         "figures": figures_frame(docs), "awards": awards_frame(docs, matches),
-        "mentions": mentions_frame(docs, matches), "entities": entities, "observations": observations_frame(docs, matches),
+        "mentions": mentions_frame(docs, matches), "entities": entities, "observations": observations_frame(docs, matches, indicators),
         "findings": findings_frame(docs), "checks": findings_frame(docs, include_passed=True),
     }
     assert set(frames) == set(TABLES)

@@ -251,9 +251,31 @@ def _last_table(items: list) -> int:
 # ---------------------------------------------------------------- reading
 
 
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_merged_area(z) -> None:
+    """Refuse a workbook whose merged ranges cover more cells than the grid limit, read from the
+    sheets' XML before openpyxl (which makes an object for every merged cell) is given them."""
+    area = 0
+    for name in z.namelist():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            for c1, r1, c2, r2 in _MERGE_REF.findall(z.read(name)):
+                area += (abs(int(r2) - int(r1)) + 1) * (abs(_column_number(c2) - _column_number(c1)) + 1)
+            limits.check("workbook's merged ranges too large: cells", area, "grid_cells")
+
+
 def open_workbook(data: bytes):
     z = open_package(data, "XLSX", "xl/workbook.xml")
     check_members(z, "XLSX")
+    check_merged_area(z)
     import openpyxl
 
     try:
