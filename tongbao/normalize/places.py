@@ -124,7 +124,8 @@ def locate_name(raw: str | None, written_level: str | None, at: Place | None, ye
         return _level(place, written_level), place
     if at is None or written_level is None or written_place:
         return written_level, None
-    return written_level, _at_level(g, at, written_level)
+    own = _at_level(g, at, written_level)
+    return (_level(own, written_level) if own is not None else written_level), own
 
 
 def _leads(g: Gazetteer, m: Mention, before: Mention | None, context: set[str]) -> bool:
