@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Iterable
 
 REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
-LEVELS = ("省", "市", "区", "县")
 PATH_SEP = "/"
 # A name's usual short form with a generic suffix: 恩施州, 长阳县 (长阳土家族自治县), 鄂温克旗.
 ABBREVIATED_SUFFIX = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
@@ -24,7 +23,7 @@ FORMER_GRACE_YEARS = 1  # a former name is still read in bulletins up to a year 
 WEAK_NAME_LENGTH = 2  # 城区, 郊区, 和县: counted in running text only after a place that contains them
 TEXT_SCAN_CHARS = 10000  # how much of a document's text is searched for places
 TEXT_PLACE_CHARS = 1500  # a document's own place is taken from this much of its text when the issuer and title name none
-MAX_SHORT_CONTEXT = ("省", "市")  # levels whose bare short names (厦门, 广西) count
+SHORT_NAME_LEVELS = ("省", "市")  # levels whose bare short names (厦门, 广西) count
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ class Gazetteer:
             self.names.setdefault(p.name, []).append(p)
             if p.kind in ABBREVIATED_SUFFIX and p.short != p.name:
                 self.names.setdefault(p.short + ABBREVIATED_SUFFIX[p.kind], []).append(p)
-            if p.level in MAX_SHORT_CONTEXT and len(p.short) >= 2 and p.short != p.name:
+            if p.level in SHORT_NAME_LEVELS and len(p.short) >= 2 and p.short != p.name:
                 self.shorts.setdefault(p.short, []).append(p)
         self.lengths: dict[str, tuple[int, ...]] = {}  # first character → name lengths, longest first
         for name in list(self.names) + list(self.shorts):
