@@ -116,6 +116,7 @@ def build_frames(docs: list[Document], matcher=None, indicators=None) -> dict[st
     """All published tables for a batch of documents (people's names are pseudonymized, when a run
     asks for it, in the documents themselves: tongbao/privacy.py); `indicators` an IndicatorMatcher."""
     from ..normalize.entities import match_entities  # here: normalize imports the schemas of this package
+    from ..normalize.places import place_columns
 
     entities, matches = match_entities(docs, matcher)
     for d in docs:
@@ -128,5 +129,6 @@ def build_frames(docs: list[Document], matcher=None, indicators=None) -> dict[st
         "mentions": mentions_frame(docs, matches), "entities": entities, "observations": observations_frame(docs, matches, indicators),
         "findings": findings_frame(docs), "checks": findings_frame(docs, include_passed=True),
     }
+    frames["entities"], frames["observations"] = place_columns(frames["entities"], frames["observations"], docs, matches)
     assert set(frames) == set(TABLES)
     return frames

@@ -7,13 +7,11 @@ string found is given back as the bulletin printed it, with its simplified form 
 """
 from __future__ import annotations
 
-import csv
 import re
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 
 from ..model import Metadata
+from ..normalize.places import locate_document
 from ..normalize.script import Backmap, aligned_simplified
 from ..normalize.text import clean_label, squeeze_spaces
 
@@ -26,22 +24,6 @@ MONTH = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2}|[一二三四五六七八九�
 QUARTER = re.compile(r"(?:(\d{4})\s*年\s*)?(?:第\s*)?([一二三四1-4])\s*季度")
 ISSUE_NO = re.compile(r"(\d{4})\s*年\s*第\s*(\d+)\s*期")
 MONTH_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
-CITY_IN_NAME = re.compile(r"([\u4e00-\u9fff]{2,7}?(?:市|自治州|地区|盟))")
-DISTRICT_IN_NAME = re.compile(r"(?:市|州)([\u4e00-\u9fff]{1,5}?(?:区|县|旗))")
-
-
-@lru_cache(maxsize=1)
-def _regions() -> dict[str, tuple[str, str]]:
-    """city short or full name → (province, city full name)."""
-    out: dict[str, tuple[str, str]] = {}
-    try:
-        text = resources.files("tongbao").joinpath("data/regions.csv").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return out
-    for row in csv.DictReader(text.splitlines()):
-        out[row["city"]] = (row["province"], row["city"])
-        out[row["city_short"]] = (row["province"], row["city"])
-    return out
 
 
 def _lines(text: str) -> list[str]:
@@ -156,19 +138,11 @@ def _quarter_period(year: int, quarter: int):
     return f"{year}-Q{quarter}", start, end
 
 
-def find_region(issuer: str | None, text: str) -> tuple[str | None, str | None, str | None]:
-    """(province, city, district) from the issuer's name, else from the first place named in the text."""
-    regions = _regions()
-    for source in (issuer or "", text[:1500]):
-        for m in CITY_IN_NAME.finditer(source):
-            name = m.group(1)
-            for start in range(len(name) - 1):
-                hit = regions.get(name[start:]) or regions.get(name[start:].rstrip("市"))
-                if hit:
-                    province, city = hit
-                    dm = DISTRICT_IN_NAME.search(source[m.start():m.start() + 20])
-                    return province, city, dm.group(1) if dm else None
-    return None, None, None
+def find_region(issuer: str | None, text: str, title: str | None = None,
+                issue_date: str | None = None) -> tuple[str | None, str | None, str | None]:
+    """(province, city, district), current names, from the places the issuer, title and text name."""
+    found = locate_document(issuer, title, text, issue_date)
+    return found.province, found.city, found.district
 
 
 STRING_FIELDS = ("issuer", "province", "city", "district", "doc_number", "title")
@@ -196,7 +170,7 @@ def _extract_metadata(text: str) -> Metadata:
     title = find_title(lines)
     issuer = find_issuer(lines, date_line)
     label, start, end = find_period(title, text, issued, doc_year)
-    province, city, district = find_region(issuer, text)
+    province, city, district = find_region(issuer, text, title, issued.isoformat() if issued else None)
     return Metadata(issuer=issuer, doc_number=doc_number, title=title,
                     issue_date=issued.isoformat() if issued else None, period_start=start, period_end=end,
                     period_label=label, province=province, city=city, district=district)

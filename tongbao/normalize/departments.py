@@ -188,9 +188,9 @@ class _FuzzyResult:
 
 def _load_places(path: Path = REGIONS_CSV) -> frozenset[str]:
     """Short city names (厦门, 临沂) from the package's regions table, if it is there."""
+    from .regions import city_shorts
     try:
-        with open(path, encoding="utf-8") as f:
-            return frozenset(r["city_short"] for r in csv.DictReader(f) if len(r.get("city_short") or "") >= 2)
+        return city_shorts(path)
     except (OSError, KeyError):
         return frozenset()
 
