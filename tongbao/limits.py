@@ -22,7 +22,7 @@ MEMORY_MB = 3072  # private memory (heap and anonymous maps) of one worker proce
 FILE_BYTES = 512 * 1024 * 1024  # larger inputs are refused rather than read into memory
 PAGES = 2000  # a PDF with more pages is not a bulletin
 PAGE_POINTS = 5000  # a page side longer than this (1.76 m; A0 is 3370 pt) would be a huge image to draw
-TEXT_CHARS = 20_000_000  # characters of decoded text (txt, html) or of a PDF's text layer
+TEXT_CHARS = 1_000_000  # characters of decoded text (txt, html): about 500 pages; a bulletin has a few thousand
 UNZIPPED_BYTES = 1024 * 1024 * 1024  # all members of a DOCX or XLSX, as their headers declare them
 GRID_CELLS = 2_000_000  # cells of one table once rowspans and colspans are expanded
 

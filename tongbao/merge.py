@@ -95,7 +95,7 @@ def merge_parts(store: PartStore, entries: list[Entry], out: Path, formats: tupl
     merged = Merged()
     writer = DatasetWriter(out, formats)
     try:
-        entities_seen: set[tuple] = set()
+        entities = []  # small: one row per (raw name, city) of each document, combined at the end
         unknown = []  # observations whose label is no known indicator, for the review queue
         for entry, s in zip(entries, summaries):
             for name in TABLES:
@@ -103,12 +103,14 @@ def merge_parts(store: PartStore, entries: list[Entry], out: Path, formats: tupl
                 if name == "documents":
                     table = _with_path(table, entry.path)
                 elif name == "entities":
-                    table = _new_entities(table, entities_seen)
+                    entities.append(table)
+                    continue
                 elif name == "observations":
                     unknown.append(_unknown_indicators(table))
                 writer.append(name, table)
             if s["status"] == "failed":
                 merged.failed.append((entry.path, s["error"]))
+        writer.append_frame("entities", _combine_entities(entities))
         merged.written = writer.commit(TABLES)
         merged.rows = dict(writer.rows)
         review, merged.unknown_indicators = _write_indicator_review(unknown, Path(out))
@@ -180,17 +182,26 @@ def _with_path(table, path: str):
     return table.set_column(i, table.schema.field(i), pa.array([printable_path(path)] * table.num_rows, type=pa.string()))
 
 
-def _new_entities(table, seen: set[tuple]):
-    """Entities not yet written: a (raw name, city) pair is one row however many documents name it."""
+def _combine_entities(tables: list):
+    """One entities row per (raw name, city) however many documents name it; its level and region
+    only where every document agrees (as normalize/places.py decides for a batch held in memory)."""
+    import pandas as pd
     import pyarrow as pa
 
-    raws, cities = table.column("entity_raw").to_pylist(), table.column("city").to_pylist()
-    keep = []
-    for i, key in enumerate(zip(raws, cities)):
-        if key not in seen:
-            seen.add(key)
-            keep.append(i)
-    return table.take(pa.array(keep, type=pa.int64()))
+    from .export.schemas import conform, empty_frame
+
+    if not tables:
+        return empty_frame("entities")
+    df = pa.concat_tables(tables, promote_options="default").to_pandas()
+    if df.empty:
+        return conform(df, "entities")
+    key = ["entity_raw", "city"]
+    first = df.drop_duplicates(key, keep="first").set_index(key)
+    for col in ("level", "region"):
+        if col in df.columns:
+            agreed = df.groupby(key, dropna=False)[col].nunique(dropna=False) == 1
+            first.loc[~agreed.reindex(first.index).fillna(True).astype(bool), col] = None
+    return conform(first.reset_index(), "entities")
 
 
 def _counts(summaries: list[dict], rows: dict[str, int]) -> dict[str, int]:

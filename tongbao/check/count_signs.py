@@ -12,7 +12,7 @@ from ..extract.semantics import CHANGE_LABEL, COUNT, label_kind
 from ..model import Finding, Table
 from .kinds import is_score_column
 from .results import failed, passed
-from .tableview import is_percent_column, is_rank_column, label_of, location, value_columns
+from .tableview import column_values, is_percent_column, is_rank_column, label_of, location, value_columns
 
 MIN_VALUES = 3  # fewer values say too little about a column's kind
 
@@ -23,7 +23,7 @@ def check_count_signs(table: Table) -> list[Finding]:
         if not col.path or is_adjustment_label(col.path[-1]) or CHANGE_LABEL.search(label_of(col)) \
                 or is_percent_column(table, col) or is_rank_column(col) or is_score_column(table, col):
             continue
-        cells = [c for r in table.rows for c in r if c.col == col.index and c.value is not None and not c.unsure]
+        cells = [c for c in column_values(table, col.index) if not c.unsure]
         if len(cells) < MIN_VALUES or any((c.decimals or 0) != 0 for c in cells):
             continue
         negative = [c for c in cells if c.value < 0]

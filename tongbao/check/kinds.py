@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..model import Column, Figure, Table
-from .tableview import is_percent_column, is_rank_column, label_of
+from .tableview import column_values, is_percent_column, is_rank_column, label_of
 
 # unit → the family it is counted in: 3 人次 and 4 次 add up, 3 件 and 4 人 do not
 COUNT_FAMILY = {"件": "件", "项": "项", "个": "个", "家": "家", "封": "封", "次": "次", "人次": "次", "人": "人",
@@ -49,5 +49,5 @@ def is_count_column(table: Table, col: Column) -> bool:
         return False
     if col.path and SERIAL_LABEL.match(label_of(col)):
         return False
-    values = [c for r in table.rows for c in r if c.col == col.index and c.value is not None]
+    values = column_values(table, col.index)
     return bool(values) and all((c.decimals or 0) == 0 and float(c.value).is_integer() and c.value >= 0 for c in values)

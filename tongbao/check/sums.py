@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from ..model import Column, Finding, Table
 from .intervals import sum_tolerance
-from .tableview import (body_rows, cell_at, is_percent_column, is_quantity_column, label_of, location,
+from .tableview import (body_rows, cell_at, column_values, is_percent_column, is_quantity_column, label_of, location,
                         total_column, total_rows, value_columns)
 from ..extract.placement import NO_FIT
 from .explain import explain_sum
@@ -39,7 +39,7 @@ def addend_sets(table: Table, total: Column) -> list[list[Column]]:
 
 
 def _has_decimals(table: Table, col: Column) -> bool:
-    return any((c.decimals or 0) > 0 for r in table.rows for c in r if c.col == col.index and c.value is not None)
+    return any((c.decimals or 0) > 0 for c in column_values(table, col.index))
 
 
 def _row_sum(table: Table, row: int, cols: list[Column], total: Column):
@@ -69,6 +69,7 @@ def _best_set(table: Table, total: Column, rows: list[int]):
 
 INFERRED_SHARE = 0.8  # an unlabelled column is taken for the rows' total when it is the sum in this share of rows
 INFERRED_MIN_ROWS = 3
+INFERRED_MAX_COLUMNS = 64  # beyond this many count columns no unlabelled total is looked for (the search is quadratic)
 
 
 def inferred_total(table: Table) -> tuple[Column, list[Column], int, int] | None:
@@ -76,10 +77,11 @@ def inferred_total(table: Table) -> tuple[Column, list[Column], int, int] | None
     the other count columns in most rows: (total, addends, rows that hold, rows checked)."""
     rows = [r for r in range(table.n_rows) if table.placement.get(r) != NO_FIT]
     found = []
-    for cand in value_columns(table):
-        if not is_count_column(table, cand):
-            continue
-        addends = [c for c in value_columns(table) if c.index != cand.index and is_count_column(table, c)]
+    counts = [c for c in value_columns(table) if is_count_column(table, c)]  # once: each call reads the whole table
+    if len(counts) > INFERRED_MAX_COLUMNS:
+        return None
+    for cand in counts:
+        addends = [c for c in counts if c.index != cand.index]
         if len(addends) < 2:
             continue
         checked = hits = 0

@@ -6,10 +6,23 @@ from ..model import Cell, Column, Table
 
 
 def cell_at(table: Table, row: int, col: int) -> Cell | None:
-    for c in table.rows[row]:
+    cells = table.rows[row]
+    if 0 <= col < len(cells) and cells[col].col == col:  # the usual layout: a row's cells in column order
+        return cells[col]
+    for c in cells:
         if c.col == col:
             return c
     return None
+
+
+def column_values(table: Table, index: int) -> list[Cell]:
+    """The cells of one column that hold a value, top to bottom (one lookup per row, not a scan of the table)."""
+    out = []
+    for r in range(len(table.rows)):
+        c = cell_at(table, r, index)
+        if c is not None and c.value is not None:
+            out.append(c)
+    return out
 
 
 def is_total_row(table: Table, row: int) -> bool:
@@ -38,7 +51,7 @@ def total_column(table: Table) -> Column | None:
 def is_percent_column(table: Table, col: Column) -> bool:
     """A column of percentages: a % unit or mostly "%" cells. A header stating maximum points
     ("主动评价率(25分)", "办件效率(25分)") makes a column of points, unless its cells print "%"."""
-    cells = [c for r in table.rows for c in r if c.col == col.index and c.value is not None]
+    cells = column_values(table, col.index)
     if col.max_points is not None:
         return bool(cells) and sum("%" in (c.text or "") for c in cells) > len(cells) / 2
     if col.unit == "%":

@@ -6,6 +6,8 @@ Offsets always point into the original document text; nothing is normalized in p
 """
 from __future__ import annotations
 
+import bisect
+
 import re
 from dataclasses import dataclass
 
@@ -230,7 +232,11 @@ def _entity(text: str, s0: int, pos: int, departments: list[tuple[int, int]]) ->
 def _registry_entity(text: str, s0: int, pos: int, departments: list[tuple[int, int]]) -> str | None:
     """The last registry name in the number's clause, with a 市/区/县 written just before it."""
     clause_start = pos - len(_clause_before(text, s0, pos))
-    inside = [(a, b) for a, b in departments if clause_start <= a and b <= pos]
+    # departments are sorted by start: bisect to the names starting inside the clause (a linear scan
+    # per number made a long text's figures quadratic)
+    lo = bisect.bisect_left(departments, (clause_start, -1))
+    hi = bisect.bisect_right(departments, (pos, pos))
+    inside = [(a, b) for a, b in departments[lo:hi] if b <= pos]
     if not inside:
         return None
     a, b = inside[-1]
@@ -243,6 +249,7 @@ def figures_from(text: str, doc_id: str, quantities: list[tuple[Quantity, int, i
                  departments: list[tuple[int, int]] | None = None) -> list[NarrativeFigure]:
     """Figures from quantities, each with (quantity, range lo, range hi)."""
     figs: list[NarrativeFigure] = []
+    spans = sorted(departments or [])
     for q, lo, hi in quantities:
         s0, s1 = sentence_bounds(text, q.start, lo, hi)
         clause = _clause_before(text, s0, q.start)
@@ -258,7 +265,7 @@ def figures_from(text: str, doc_id: str, quantities: list[tuple[Quantity, int, i
         figs.append(NarrativeFigure(
             figure_id=f"{doc_id[:12]}-f{start_index + len(figs)}", doc_id=doc_id, start=q.start, end=q.end,
             sentence=text[s0:s1], text=q.text, value=q.value, unit=q.unit, metric=metric, qualifier=qualifier,
-            entity_raw=_entity(text, s0, q.start, departments or []), decimals=q.decimals, period=period, comparison=comparison,
+            entity_raw=_entity(text, s0, q.start, spans), decimals=q.decimals, period=period, comparison=comparison,
             bound=bound, approx=approx, value_high=q.value_high,
         ))
     return figs
