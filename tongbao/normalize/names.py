@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, NamedTuple
 
-from .script import to_simplified
+from .script import to_simplified_name
 from .text import clean_label
 
 # A place suffix and the level it stands for (autonomous prefectures count as 市, 旗 as 县 …).
@@ -71,8 +71,9 @@ def compact(text: str) -> str:
 
 
 def match_key(text: str) -> str:
-    """The form a name is matched in: compact, in simplified characters (人力資源和社會保障局 → 人力资源和社会保障局)."""
-    return compact(to_simplified(text))
+    """The form a name is matched in: compact, in simplified characters (人力資源和社會保障局 → 人力资源和社会保障局;
+    Hong Kong and Taiwan variants and words too: 衞生 → 卫生, 資訊 → 信息)."""
+    return compact(to_simplified_name(text))
 
 
 @lru_cache(maxsize=8)

@@ -64,6 +64,40 @@ def aligned_simplified(text: str) -> str:
     return "".join(b if len(b) == 1 else a for a, b in zip(chars, converted))
 
 
+@lru_cache(maxsize=None)
+def _other(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+@lru_cache(maxsize=1)
+def variant_chars() -> frozenset[str]:
+    """Characters t2s leaves alone that Hong Kong or Taiwan write for a simplified one (衞 for 卫)."""
+    chars = [chr(c) for lo, hi in _BLOCKS for c in range(lo, hi)]
+    plain = _converter().convert("\n".join(chars)).split("\n")
+    out = set()
+    for config in ("hk2s", "tw2s"):
+        conv = _other(config).convert("\n".join(chars)).split("\n")
+        out.update(a for a, b, p in zip(chars, conv, plain) if b != a and p == a)
+    return frozenset(out)
+
+
+def to_simplified_name(text: str | None) -> str | None:
+    """A name's simplified form for matching it: t2s, and where the name is written in traditional
+    characters, Taiwan's words for mainland ones (資訊 → 信息, OpenCC tw2sp) and Hong Kong's and
+    Taiwan's variant characters (衞 → 卫, hk2s). A name in simplified characters is returned as it is."""
+    if not text or text.isascii():
+        return text
+    trad = has_traditional(text)
+    if not trad and variant_chars().isdisjoint(text):
+        return text
+    out = _other("tw2sp").convert(text) if trad else text
+    if not variant_chars().isdisjoint(out):
+        out = _other("hk2s").convert(out)
+    return to_simplified(out)
+
+
 class Backmap:
     """The printed (original-script) form of a string derived from the simplified text of a document.
 
