@@ -409,3 +409,101 @@ def test_names_sent_to_matching_leave_out_total_rows():
     frame, _lookup = match_entities(docs)
     assert set(frame["method"]) <= {"alias", "rule", "fuzzy", "new", "list", "region"}
     assert (frame[frame.entity_raw == "市人社局、市商务局"].method == "list").all()
+
+
+# ---------------------------------------------------------------------------- halls, ambiguous names, reforms
+from dept_pairs import devset_names, pairwise  # noqa: E402
+
+
+def test_devset_names_pairwise(matcher):
+    """Every department name the development set's truth files list: pairwise F1 (tests/dept_pairs.py)."""
+    rows = devset_names()
+    assert len(rows) >= 80
+    matches = matcher.match_many([r[0] for r in rows], [r[1] for r in rows])
+    score = pairwise([r[2] for r in rows], matches)
+    print(f"\ndevset names: {len(rows)}, pairwise P {score.precision:.3f} R {score.recall:.3f} F1 {score.f1:.3f}")
+    assert score.f1 >= 0.98 and score.precision == 1.0
+
+
+@pytest.mark.parametrize("raw", ["政务服务中心", "市政务服务中心", "便民服务中心", "杭州市民中心", "行政服务大厅",
+                                 "党群服务中心", "城关镇便民服务中心", "某某街道党群服务中心", "区行政服务中心", "市民之家",
+                                 "综合受理窗口", "高新区政务服务中心"])
+def test_halls_go_to_review(matcher, raw):
+    m = matcher.match(raw)
+    assert (m.entity_id, m.needs_review) == ("service_hall", True), m
+
+
+def test_the_body_that_runs_a_hall_is_confident(matcher):
+    for raw in ("市政务服务中心管委会", "政务服务管理局", "政数局", "市政务服务和数据管理局", "区政务服务数据管理局"):
+        m = matcher.match(raw)
+        assert (m.entity_id, m.needs_review) == ("government_services", False), raw
+
+
+def test_a_department_written_with_its_hall_is_the_department(matcher):
+    assert matcher.match("市政务服务中心人社局窗口").entity_id == "hrss"
+    assert matcher.match("政务服务中心税务窗口").entity_id == "tax"
+    assert not matcher.match("政务服务中心税务窗口").needs_review
+
+
+@pytest.mark.parametrize("raw", ["文体局", "市文化体育局", "物价局", "县物价局", "招商局", "科工局", "区经济发展局",
+                                 "社会事业局", "海洋与渔业局", "农林局", "药监局", "新闻出版局", "文体广电局"])
+def test_ambiguous_names_go_to_review_with_candidates(matcher, raw):
+    m = matcher.match(raw)
+    assert m.method == "ambiguous" and m.needs_review and m.entity_id.startswith("ambiguous:"), m
+    assert m.canonical_name is None and m.candidates
+    assert all(c[0] in matcher.registry.departments for c in m.candidates)
+
+
+def test_ambiguous_names_in_the_review_queue(tmp_path, matcher):
+    queue = tmp_path / "review.csv"
+    write_review_queue(matcher.match_many(["物价局"]), queue)
+    with open(queue, encoding="utf-8-sig") as f:
+        row = next(csv.DictReader(f))
+    assert row["method"] == "ambiguous" and row["suggested_id"] == ""
+    assert {row["candidate_1"].split()[0], row["candidate_2"].split()[0]} == {"development_reform", "market_regulation"}
+
+
+@pytest.mark.parametrize("names,expected", [
+    (["文化和旅游局", "文化广电和旅游局", "文体广电和旅游局", "文化广电旅游体育局", "文广旅游局", "文旅局", "区文化和旅游体育局",
+      "县文化旅游广电局", "文化体育广电和旅游局", "文广新局", "文化广电新闻出版局"], "culture_tourism"),
+    (["自然资源局", "自然资源和规划局", "规划和自然资源局", "规划局", "国土资源局", "国土局", "自然资源与规划局"],
+     "natural_resources"),
+    (["教育局", "教育和体育局", "教体局", "教育体育局"], "education"),
+    (["卫健委", "卫计委", "卫生和计划生育委员会", "卫生局"], "health"),
+    (["市场监管局", "工商局", "质监局", "食药监局", "工商行政管理局"], "market_regulation"),
+])
+def test_merged_and_renamed_bureaus_are_one_id(matcher, names, expected):
+    for m in matcher.match_many(names):
+        assert (m.entity_id, m.needs_review) == (expected, False), m
+
+
+def test_sports_on_its_own_stays_sports(matcher):
+    assert matcher.match("体育局").entity_id == "sports"
+
+
+def test_retired_ids_in_a_users_aliases_resolve_to_their_successor(tmp_path):
+    f = tmp_path / "aliases.csv"
+    f.write_text("raw,entity_id\n某某文体旅游服务局,culture_tourism_sports\n", encoding="utf-8")
+    m = DepartmentMatcher(aliases=f).match("某某文体旅游服务局")
+    assert (m.entity_id, m.canonical_name, m.needs_review) == ("culture_tourism", "文化和旅游局", False)
+
+
+def test_retired_ids_are_gone_and_mapped():
+    r = DepartmentMatcher().registry
+    for old, new in r.retired.items():
+        assert old not in r.departments and new in r.departments
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("人力資源和社會保障局", "hrss"), ("稅務局", "tax"), ("公積金中心", "housing_fund"), ("市場監管局", "market_regulation"),
+    ("國家稅務總局蕪湖市稅務局", "tax"), ("衞生健康委員會", "health"), ("衞健委", "health"), ("醫療保障局", "medical_insurance"),
+    ("工業和資訊化局", "industry_it"), ("不動產登記中心", "real_estate_registration"), ("戶政服務中心", "ps_household"),
+    ("文化廣電和旅遊局", "culture_tourism"), ("自然資源和規劃局", "natural_resources")])
+def test_traditional_names_match_through_their_simplified_form(matcher, raw, expected):
+    m = matcher.match(raw)
+    assert (m.entity_id, m.needs_review, m.entity_raw) == (expected, False, raw)
+
+
+def test_traditional_halls_and_ambiguous_names_are_reviewed(matcher):
+    assert matcher.match("政務服務中心").entity_id == "service_hall" and matcher.match("政務服務中心").needs_review
+    assert matcher.match("物價局").method == "ambiguous"

@@ -822,7 +822,7 @@ def write_review_queue(matches: Iterable[EntityMatch], path: Path | str) -> None
         cands = []
         for c in (m.candidates + [("", "", 0.0)] * 3)[:3]:
             cands += [f"{c[0]} {c[1]}".strip() if c[0] else "", f"{c[2]:.1f}" if c[0] else ""]
-        suggested = m.entity_id if m.entity_id and not m.entity_id.startswith("new:") else ""
+        suggested = m.entity_id if m.entity_id and not m.entity_id.startswith(("new:", AMBIGUOUS_PREFIX)) else ""
         rows.append([m.entity_raw, m.city or "", m.level or "", m.region or "", m.method, f"{m.score:.1f}",
                      suggested, m.canonical_name if suggested else "", *cands, "", ""])
     _write_atomic(path, REVIEW_COLUMNS, rows, "utf-8-sig")
