@@ -148,6 +148,7 @@ class Registry:
         self.rewrites = [(re.compile(a), b) for a, b in p.get("rewrites", [])]
         self.window = [re.compile(w) for w in p.get("window_patterns", [])]
         self.fuzzy_normalize = [(re.compile(a), b) for a, b in p.get("fuzzy_normalize", [])]
+        self.bare_stem_endings = tuple(p.get("bare_stem_endings") or ())
         words = sorted(p.get("branch_words", []), key=len, reverse=True)
         alternation = "|".join(map(re.escape, words)) or "(?!)"
         self.branch = re.compile(r"^[\u4e00-\u9fff\dA-Za-z]{0,12}?(?:%s)$" % alternation)
@@ -531,6 +532,10 @@ class DepartmentMatcher:
         if stripped != core:
             if stripped in exact:
                 return exact[stripped], None
+            for end in r.bare_stem_endings:  # 人社窗口: the window of the 人社局, written without 局
+                eid = exact.get(stripped + end)
+                if eid:
+                    return eid, None
             res = self._rule(stripped, depth + 1)
             if res:
                 return res
