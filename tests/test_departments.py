@@ -112,10 +112,10 @@ def test_new_ids_are_stable(matcher):
 
 def test_hard_negatives(matcher):
     pairs = {"人防办": "civil_air_defense", "人社局": "hrss", "住建局": "housing_construction", "住房局": "housing_admin",
-             "建设局": "construction", "医保局": "medical_insurance", "医保中心": "medical_insurance_center",
+             "建设局": "housing_construction", "医保局": "medical_insurance", "医保中心": "medical_insurance_center",
              "工商局": "market_regulation", "工商联": "federation_industry", "工商银行": "bank_icbc",
              "招商局": "ambiguous:招商局", "招商银行": "bank_cmb", "水务局": "water_resources",
-             "水务集团": "water_supply", "广电局": "culture_tourism", "广电网络": "telecom_cable",
+             "水务集团": "water_supply", "广电局": "ambiguous:广电局", "广电网络": "telecom_cable",
              "邮政管理局": "postal_admin", "邮政": "post_express", "城建档案馆": "urban_construction_archives",
              "档案馆": "archives", "社保中心": "social_insurance", "机关社保中心": "social_insurance_civil",
              "市民政局": "civil_affairs", "市民中心": "service_hall", "交通局": "transport", "交警": "ps_traffic",
@@ -407,7 +407,7 @@ def test_names_sent_to_matching_leave_out_total_rows():
     assert "合计" not in raws and "以及市人社局余卫强、市商务局吴露萍" not in raws
     assert "市人社局、市商务局" in raws
     frame, _lookup = match_entities(docs)
-    assert set(frame["method"]) <= {"alias", "rule", "fuzzy", "new", "list", "region"}
+    assert set(frame["method"]) <= {"alias", "rule", "fuzzy", "new", "list", "region", "ambiguous"}
     assert (frame[frame.entity_raw == "市人社局、市商务局"].method == "list").all()
 
 

@@ -162,13 +162,17 @@ class Registry:
         comp = p.get("compounds") or {}
         self.compound_endings = tuple(sorted(comp.get("endings") or (), key=len, reverse=True))
         self.compound_words = {str(k): str(v) for k, v in (comp.get("words") or {}).items()}
-        self.compound_rules: list[tuple[frozenset, frozenset, str]] = []
+        self.compound_rules: list[tuple[frozenset, frozenset, str, int]] = []
         for rule in comp.get("rules") or ():
             target = rule.get("id") or (AMBIGUOUS_PREFIX + compact(rule["ambiguous"]) if rule.get("ambiguous") else None)
             if target not in self.departments and target not in self.ambiguous:
                 raise ValueError(f"compound rule names an unknown type or ambiguous entry: {rule}")
             req = frozenset(rule.get("require") or ())
-            self.compound_rules.append((req, req | frozenset(rule.get("allow") or ()), target))
+            self.compound_rules.append((req, req | frozenset(rule.get("allow") or ()), target,
+                                        int(rule.get("min_words", 2))))
+        self.halls = tuple(sorted((k for k, i in self.exact.items()
+                                   if i in self.departments and self.departments[i].category == "hall" and len(k) >= 4),
+                                  key=len, reverse=True))
 
     def is_ambiguous(self, entity_id: str | None) -> bool:
         return bool(entity_id) and entity_id.startswith(AMBIGUOUS_PREFIX)
@@ -189,18 +193,16 @@ class Registry:
 
     def compound(self, core: str) -> str | None:
         """文广旅游局 → culture_tourism: a stem made wholly of function words, resolved by the compound rules."""
-        if not self.compound_rules:
-            return None
-        end = next((e for e in self.compound_endings if core.endswith(e)), None)
-        if end is None:
-            return None
-        funcs = _function_words(core[: -len(end)], self.compound_words)
-        if funcs is None or len(funcs) < 2:
-            return None
-        have = frozenset(funcs)
-        for req, allowed, target in self.compound_rules:
-            if req <= have <= allowed:
-                return target
+        for end in self.compound_endings:
+            if not core.endswith(end) or len(core) == len(end):
+                continue
+            funcs = _function_words(core[: -len(end)], self.compound_words)
+            if not funcs:
+                continue
+            have = frozenset(funcs)
+            for req, allowed, target, min_words in self.compound_rules:
+                if len(funcs) >= min_words and req <= have <= allowed:
+                    return target
         return None
 
     def classify(self, core: str) -> tuple[str | None, str]:
@@ -539,6 +541,16 @@ class DepartmentMatcher:
             res = self._rule(stripped, depth + 1)
             if res:
                 return res
+        # a hall, with whatever place before it, then a department's window (镇便民服务中心社保窗口)
+        for hall in r.halls:
+            i = core.find(hall)
+            rest = core[i + len(hall):] if i >= 0 else ""
+            if len(rest) >= 2:
+                sub = exact.get(rest) or exact.get(self._strip_window(rest))
+                res = (sub, None) if sub else self._rule(rest, depth + 1)
+                if res and res[0] in r.departments and r.departments[res[0]].category != "hall":
+                    return res[0], None
+                break
         # a department followed by a sub-unit (公安局出入境支队) or by a branch (外汇管理局厦门分局)
         for n in range(len(core) - 1, 1, -1):
             head_id = exact.get(core[:n])

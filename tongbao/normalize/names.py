@@ -148,9 +148,15 @@ def _readings(s: str, remaining: int, ctx) -> tuple[tuple, ...]:
             break
         base = s[:i]
         place = base + suf
-        if ok(base, suf) and (base in places or base in city_names or not place.endswith(endings)):
+        if ok(base, suf):
             cty = base if suf == "市" else None
-            kind = "weak" if len(base) < 2 or suf.endswith("旗") else "place"
+            known = base in places or base in city_names
+            # 桐城市人社局 is 桐城市 + 人社局, 厦门城市管理局 is not 厦门城 + 市: a two-character place ending
+            # like a word (城市, 超市) is a weak reading, trusted only when the rest is a known name
+            word_like = not known and place.endswith(endings)
+            if word_like and len(base) != 2:  # 公园城市, 智慧城市: a word; 桐城市, 项城市: a county-level city
+                continue
+            kind = "weak" if len(base) < 2 or suf.endswith("旗") or word_like else "place"
             steps.append(((place, kind, LEVEL_OF_SUFFIX[suf], place, cty), s[i + len(suf):]))
             if shared and s.startswith(shared, i):  # 杭州市民中心: the 市 belongs to 市民中心
                 steps.append(((base, "shared", None, base, cty), s[i:]))
