@@ -497,7 +497,7 @@ def test_retired_ids_are_gone_and_mapped():
 @pytest.mark.parametrize("raw,expected", [
     ("人力資源和社會保障局", "hrss"), ("稅務局", "tax"), ("公積金中心", "housing_fund"), ("市場監管局", "market_regulation"),
     ("國家稅務總局蕪湖市稅務局", "tax"), ("衞生健康委員會", "health"), ("衞健委", "health"), ("醫療保障局", "medical_insurance"),
-    ("工業和資訊化局", "industry_it"), ("不動產登記中心", "real_estate_registration"), ("戶政服務中心", "ps_household"),
+    ("工業和信息化局", "industry_it"), ("不動產登記中心", "real_estate_registration"), ("戶政服務中心", "ps_household"),
     ("文化廣電和旅遊局", "culture_tourism"), ("自然資源和規劃局", "natural_resources")])
 def test_traditional_names_match_through_their_simplified_form(matcher, raw, expected):
     m = matcher.match(raw)

@@ -84,18 +84,14 @@ def variant_chars() -> frozenset[str]:
 
 
 def to_simplified_name(text: str | None) -> str | None:
-    """A name's simplified form for matching it: t2s, and where the name is written in traditional
-    characters, Taiwan's words for mainland ones (資訊 → 信息, OpenCC tw2sp) and Hong Kong's and
-    Taiwan's variant characters (衞 → 卫, hk2s). A name in simplified characters is returned as it is."""
+    """A name's simplified form for matching it: t2s, and the Hong Kong and Taiwan variant characters
+    t2s leaves alone (衞 → 卫, OpenCC hk2s). Characters only, never words (資訊 stays 资讯, as a name
+    written 资讯 in simplified characters must meet it). A name without either is returned as it is."""
     if not text or text.isascii():
         return text
-    trad = has_traditional(text)
-    if not trad and variant_chars().isdisjoint(text):
-        return text
-    out = _other("tw2sp").convert(text) if trad else text
-    if not variant_chars().isdisjoint(out):
-        out = _other("hk2s").convert(out)
-    return to_simplified(out)
+    if not variant_chars().isdisjoint(text):
+        text = _other("hk2s").convert(text)
+    return to_simplified(text)
 
 
 class Backmap:
