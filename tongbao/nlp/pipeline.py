@@ -55,6 +55,9 @@ def department_names() -> tuple[str, ...]:
                 names.add(v)
             elif isinstance(v, (list, tuple)):
                 names.update(x for x in v if isinstance(x, str))
+    for a in registry().get("ambiguous") or ():  # 物价局, 文体局: departments still, only not of one type
+        if isinstance(a, dict) and isinstance(a.get("names"), list):
+            names.update(x for x in a["names"] if isinstance(x, str))
     return tuple(sorted((n for n in names if len(n) >= 2), key=len, reverse=True))
 
 

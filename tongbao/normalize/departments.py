@@ -31,7 +31,7 @@ from .script import to_simplified
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_REGISTRY = DATA_DIR / "departments.yaml"
 REGIONS_CSV = DATA_DIR / "regions.csv"
-CATEGORIES = ("government", "institution", "utility", "bank", "notary", "other")
+CATEGORIES = ("government", "institution", "utility", "bank", "notary", "hall", "other")
 CROSSWALK_COLUMNS = ["entity_raw", "city", "level", "entity_id", "canonical_name", "score", "method", "needs_review",
                      "region", "parent_raw"]
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -49,7 +49,7 @@ class EntityMatch:
     entity_id: str | None
     canonical_name: str | None
     score: float
-    method: str  # alias | rule | fuzzy | new
+    method: str  # alias | rule | fuzzy | new | ambiguous | list | region
     needs_review: bool
     members: list["EntityMatch"] = field(default_factory=list)
     candidates: list[tuple[str, str, float]] = field(default_factory=list)
@@ -66,9 +66,21 @@ class Department:
     renamed_from: tuple[str, ...]
     suffixes: tuple[str, ...]
     within: tuple[str, ...] = ()
+    review: str | None = None  # why every match to this type is reviewed (the generic hall)
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """A name that may mean several types (文体局, 物价局): never a confident match."""
+
+    id: str  # ambiguous:<first name>
+    names: tuple[str, ...]
+    candidates: tuple[str, ...]
+    note: str
 
 
 REGION_PREFIX = "region:"  # entity id of a name that is only a place: region:思明区
+AMBIGUOUS_PREFIX = "ambiguous:"  # entity id of an ambiguous name: ambiguous:文体局
 
 
 def new_id(core: str) -> str:
@@ -92,7 +104,7 @@ class Registry:
         for d in data["departments"]:
             dep = Department(d["id"], d["name"], d["category"], tuple(d.get("aliases") or ()),
                              tuple(d.get("renamed_from") or ()), tuple(d.get("suffixes") or ()),
-                             tuple(d.get("within") or ()))
+                             tuple(d.get("within") or ()), d.get("review") or None)
             if not _SLUG.match(dep.id) or dep.id in self.departments:
                 raise ValueError(f"bad or duplicate department id: {dep.id!r}")
             if dep.category not in CATEGORIES:
@@ -103,8 +115,26 @@ class Registry:
                 if self.exact.get(k, dep.id) != dep.id:
                     conflicts.append((k, self.exact[k], dep.id))
                 self.exact[k] = dep.id
+        self.ambiguous: dict[str, Ambiguous] = {}
+        for a in data.get("ambiguous") or ():
+            names = tuple(str(n) for n in a["names"])
+            amb = Ambiguous(AMBIGUOUS_PREFIX + compact(names[0]), names, tuple(a.get("candidates") or ()),
+                            str(a.get("note") or ""))
+            bad = [c for c in amb.candidates if c not in self.departments]
+            if bad or amb.id in self.ambiguous:
+                raise ValueError(f"ambiguous {names[0]}: unknown candidates {bad} or listed twice")
+            self.ambiguous[amb.id] = amb
+            for n in names:
+                k = compact(n)
+                if k in self.exact:
+                    conflicts.append((k, self.exact[k], amb.id))
+                self.exact[k] = amb.id
         if conflicts:
             raise ValueError(f"aliases claimed by two departments: {conflicts}")
+        self.retired = {str(k): str(v) for k, v in (data.get("retired_ids") or {}).items()}
+        bad = [(k, v) for k, v in self.retired.items() if k in self.departments or v not in self.departments]
+        if bad:
+            raise ValueError(f"retired_ids must name a retired id and a current one: {bad}")
         unknown = [(d.id, w) for d in self.departments.values() for w in d.within if w not in self.departments]
         if unknown:
             raise ValueError(f"`within` names unknown departments: {unknown}")
@@ -118,6 +148,7 @@ class Registry:
         self.rewrites = [(re.compile(a), b) for a, b in p.get("rewrites", [])]
         self.window = [re.compile(w) for w in p.get("window_patterns", [])]
         self.fuzzy_normalize = [(re.compile(a), b) for a, b in p.get("fuzzy_normalize", [])]
+        self.bare_stem_endings = tuple(p.get("bare_stem_endings") or ())
         words = sorted(p.get("branch_words", []), key=len, reverse=True)
         alternation = "|".join(map(re.escape, words)) or "(?!)"
         self.branch = re.compile(r"^[\u4e00-\u9fff\dA-Za-z]{0,12}?(?:%s)$" % alternation)
@@ -128,6 +159,51 @@ class Registry:
         self.suffix_rules = sorted(((compact(s), d.id) for d in self.departments.values() for s in d.suffixes),
                                    key=lambda t: -len(t[0]))
         self.protected = tuple(sorted({k[:2] for k in self.exact if len(k) > 2 and k[0] in BARE_LEVELS}))
+        comp = p.get("compounds") or {}
+        self.compound_endings = tuple(sorted(comp.get("endings") or (), key=len, reverse=True))
+        self.compound_words = {str(k): str(v) for k, v in (comp.get("words") or {}).items()}
+        self.compound_rules: list[tuple[frozenset, frozenset, str, int]] = []
+        for rule in comp.get("rules") or ():
+            target = rule.get("id") or (AMBIGUOUS_PREFIX + compact(rule["ambiguous"]) if rule.get("ambiguous") else None)
+            if target not in self.departments and target not in self.ambiguous:
+                raise ValueError(f"compound rule names an unknown type or ambiguous entry: {rule}")
+            req = frozenset(rule.get("require") or ())
+            self.compound_rules.append((req, req | frozenset(rule.get("allow") or ()), target,
+                                        int(rule.get("min_words", 2))))
+        self.halls = tuple(sorted((k for k, i in self.exact.items()
+                                   if i in self.departments and self.departments[i].category == "hall" and len(k) >= 4),
+                                  key=len, reverse=True))
+
+    def is_ambiguous(self, entity_id: str | None) -> bool:
+        return bool(entity_id) and entity_id.startswith(AMBIGUOUS_PREFIX)
+
+    def review_reason(self, entity_id: str | None) -> str | None:
+        """Why a match to this id always goes to review (an ambiguous name, a hall), else None."""
+        if not entity_id:
+            return None
+        amb = self.ambiguous.get(entity_id)
+        if amb is not None:
+            return amb.note or "ambiguous"
+        dep = self.departments.get(entity_id)
+        return dep.review if dep else None
+
+    def current_id(self, entity_id: str) -> str:
+        """The id that holds a retired one now (culture_tourism_sports → culture_tourism); others unchanged."""
+        return self.retired.get(entity_id, entity_id)
+
+    def compound(self, core: str) -> str | None:
+        """文广旅游局 → culture_tourism: a stem made wholly of function words, resolved by the compound rules."""
+        for end in self.compound_endings:
+            if not core.endswith(end) or len(core) == len(end):
+                continue
+            funcs = _function_words(core[: -len(end)], self.compound_words)
+            if not funcs:
+                continue
+            have = frozenset(funcs)
+            for req, allowed, target, min_words in self.compound_rules:
+                if len(funcs) >= min_words and req <= have <= allowed:
+                    return target
+        return None
 
     def classify(self, core: str) -> tuple[str | None, str]:
         """(class, stem): the kind of name by its ending keyword, and the name without it."""
@@ -137,18 +213,39 @@ class Registry:
         return None, core
 
     def unit_of(self, unit: str, head: str) -> bool:
-        """Same type, or `unit` one of `head`'s units (出入境支队 of 公安局)."""
+        """Same type, or `unit` one of `head`'s units (出入境支队 of 公安局); any department sits in a hall
+        (政务服务中心人社局窗口 is the 人社局's window)."""
         dep = self.departments.get(unit)
-        return unit == head or bool(dep and head in dep.within)
+        hall = self.departments.get(head)
+        return unit == head or bool(dep and head in dep.within) or bool(
+            hall and hall.category == "hall" and dep and dep.category != "hall")
 
     def related(self, a: str, b: str) -> bool:
         """Same type, or one a unit of the other."""
         return self.unit_of(a, b) or self.unit_of(b, a)
 
     def name_of(self, entity_id: str) -> str | None:
-        """The canonical name of a registry id, None for an id the registry does not hold."""
+        """The canonical name of a registry id, None for an id the registry does not hold (or an ambiguous name)."""
         dep = self.departments.get(entity_id)
         return dep.name if dep else None
+
+
+def _function_words(stem: str, words: dict[str, str]) -> list[str] | None:
+    """The functions a stem is made of (文广旅游 → culture, broadcast, tourism), joined by 和/与/及/、 or by
+    nothing; None when some part of it is not a function word."""
+    n = len(stem)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[n] = []
+    for i in range(n - 1, -1, -1):
+        if stem[i] in "和与及、" and i > 0 and best[i + 1] is not None:
+            best[i] = best[i + 1]
+            continue
+        for j in range(n, i, -1):  # longest word first
+            f = words.get(stem[i:j])
+            if f is not None and best[j] is not None:
+                best[i] = [f] + best[j]
+                break
+    return best[0]
 
 
 @dataclass
@@ -163,6 +260,7 @@ class _Leaf:
     review: bool = True
     fuzzy_key: tuple[str | None, str, str] | None = None  # (class, stem, core) awaiting a score
     new_core: str = ""
+    confirmed: bool = False  # a user's alias: a person's decision, never sent back to review
 
 
 @dataclass
@@ -339,8 +437,9 @@ class DepartmentMatcher:
         sp = next((s for s in splits if s.core), splits[-1])
         if eid == "new":
             eid = new_id(sp.core)
+        eid = self.registry.current_id(eid)
         return _Leaf(sp, eid, cname or self.registry.name_of(eid) or (sp.core if eid.startswith("new:") else None),
-                     "alias", 100.0, False)
+                     "alias", 100.0, False, confirmed=True)
 
     def _leaf(self, name: str, city: str | None) -> _Leaf:
         """Resolve one name (no list, no 含): user alias, registry alias, rules; else leave it to fuzzy."""
@@ -425,15 +524,33 @@ class DepartmentMatcher:
                 return exact[v], None
             if _loose(v) in loose:
                 return loose[_loose(v)], None
+        for form in (core, *self._variants(core)):  # a merged bureau named by its functions (文广旅游局)
+            target = r.compound(form)
+            if target:
+                return target, None
         if depth >= 2:
             return None
         stripped = self._strip_window(core)
         if stripped != core:
             if stripped in exact:
                 return exact[stripped], None
+            for end in r.bare_stem_endings:  # 人社窗口: the window of the 人社局, written without 局
+                eid = exact.get(stripped + end)
+                if eid:
+                    return eid, None
             res = self._rule(stripped, depth + 1)
             if res:
                 return res
+        # a hall, with whatever place before it, then a department's window (镇便民服务中心社保窗口)
+        for hall in r.halls:
+            i = core.find(hall)
+            rest = core[i + len(hall):] if i >= 0 else ""
+            if len(rest) >= 2:
+                sub = exact.get(rest) or exact.get(self._strip_window(rest))
+                res = (sub, None) if sub else self._rule(rest, depth + 1)
+                if res and res[0] in r.departments and r.departments[res[0]].category != "hall":
+                    return res[0], None
+                break
         # a department followed by a sub-unit (公安局出入境支队) or by a branch (外汇管理局厦门分局)
         for n in range(len(core) - 1, 1, -1):
             head_id = exact.get(core[:n])
@@ -562,6 +679,19 @@ class DepartmentMatcher:
         return out
 
     # ------------------------------------------------------------------ building results
+    def _settle(self, m: EntityMatch, leaf: _Leaf) -> EntityMatch:
+        """An ambiguous name or a hall is never a confident match: review, with the candidates shown."""
+        if leaf.confirmed:
+            return m
+        r = self.registry
+        amb = r.ambiguous.get(m.entity_id or "")
+        if amb is not None:
+            m.method, m.canonical_name, m.needs_review = "ambiguous", None, True
+            m.candidates = [(c, r.name_of(c), m.score) for c in amb.candidates]
+        elif r.review_reason(m.entity_id):
+            m.needs_review = True
+        return m
+
     def _build(self, node: _Node, raw: str, city: str | None) -> EntityMatch:
         members = [self._build(c, c.text, city) for c in node.children]
         if node.is_list:  # several units: no entity of its own; reviewed where a member is, or the split a guess
@@ -578,12 +708,13 @@ class DepartmentMatcher:
                                [])
         if leaf.fuzzy_key is None:
             cands = [(leaf.entity_id, leaf.canonical, leaf.score)]
-            return EntityMatch(raw, cty, sp.level, sp.region, leaf.entity_id, leaf.canonical, leaf.score, leaf.method,
-                               leaf.review, members, cands)
+            return self._settle(EntityMatch(raw, cty, sp.level, sp.region, leaf.entity_id, leaf.canonical, leaf.score,
+                                            leaf.method, leaf.review, members, cands), leaf)
         fr = self._fuzzy_cache[leaf.fuzzy_key]
         if fr.entity_id is not None:
-            return EntityMatch(raw, cty, sp.level, sp.region, fr.entity_id, self.registry.name_of(fr.entity_id),
-                               round(fr.score, 1), "fuzzy", not fr.confident, members, list(fr.candidates))
+            return self._settle(EntityMatch(raw, cty, sp.level, sp.region, fr.entity_id,
+                                            self.registry.name_of(fr.entity_id), round(fr.score, 1), "fuzzy",
+                                            not fr.confident, members, list(fr.candidates)), leaf)
         return EntityMatch(raw, cty, sp.level, sp.region, new_id(leaf.new_core), None, round(fr.score, 1), "new",
                            True, members, list(fr.candidates))
 
@@ -708,7 +839,7 @@ def write_review_queue(matches: Iterable[EntityMatch], path: Path | str) -> None
         cands = []
         for c in (m.candidates + [("", "", 0.0)] * 3)[:3]:
             cands += [f"{c[0]} {c[1]}".strip() if c[0] else "", f"{c[2]:.1f}" if c[0] else ""]
-        suggested = m.entity_id if m.entity_id and not m.entity_id.startswith("new:") else ""
+        suggested = m.entity_id if m.entity_id and not m.entity_id.startswith(("new:", AMBIGUOUS_PREFIX)) else ""
         rows.append([m.entity_raw, m.city or "", m.level or "", m.region or "", m.method, f"{m.score:.1f}",
                      suggested, m.canonical_name if suggested else "", *cands, "", ""])
     _write_atomic(path, REVIEW_COLUMNS, rows, "utf-8-sig")

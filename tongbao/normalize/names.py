@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, NamedTuple
 
-from .script import to_simplified
+from .script import to_simplified_name
 from .text import clean_label
 
 # A place suffix and the level it stands for (autonomous prefectures count as 市, 旗 as 县 …).
@@ -71,8 +71,9 @@ def compact(text: str) -> str:
 
 
 def match_key(text: str) -> str:
-    """The form a name is matched in: compact, in simplified characters (人力資源和社會保障局 → 人力资源和社会保障局)."""
-    return compact(to_simplified(text))
+    """The form a name is matched in: compact, in simplified characters (人力資源和社會保障局 → 人力资源和社会保障局;
+    Hong Kong and Taiwan variants and words too: 衞生 → 卫生, 資訊 → 信息)."""
+    return compact(to_simplified_name(text))
 
 
 @lru_cache(maxsize=8)
@@ -147,9 +148,15 @@ def _readings(s: str, remaining: int, ctx) -> tuple[tuple, ...]:
             break
         base = s[:i]
         place = base + suf
-        if ok(base, suf) and (base in places or base in city_names or not place.endswith(endings)):
+        if ok(base, suf):
             cty = base if suf == "市" else None
-            kind = "weak" if len(base) < 2 or suf.endswith("旗") else "place"
+            known = base in places or base in city_names
+            # 桐城市人社局 is 桐城市 + 人社局, 厦门城市管理局 is not 厦门城 + 市: a two-character place ending
+            # like a word (城市, 超市) is a weak reading, trusted only when the rest is a known name
+            word_like = not known and place.endswith(endings)
+            if word_like and len(base) != 2:  # 公园城市, 智慧城市: a word; 桐城市, 项城市: a county-level city
+                continue
+            kind = "weak" if len(base) < 2 or suf.endswith("旗") or word_like else "place"
             steps.append(((place, kind, LEVEL_OF_SUFFIX[suf], place, cty), s[i + len(suf):]))
             if shared and s.startswith(shared, i):  # 杭州市民中心: the 市 belongs to 市民中心
                 steps.append(((base, "shared", None, base, cty), s[i:]))

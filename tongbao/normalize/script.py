@@ -64,6 +64,36 @@ def aligned_simplified(text: str) -> str:
     return "".join(b if len(b) == 1 else a for a, b in zip(chars, converted))
 
 
+@lru_cache(maxsize=None)
+def _other(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+@lru_cache(maxsize=1)
+def variant_chars() -> frozenset[str]:
+    """Characters t2s leaves alone that Hong Kong or Taiwan write for a simplified one (衞 for 卫)."""
+    chars = [chr(c) for lo, hi in _BLOCKS for c in range(lo, hi)]
+    plain = _converter().convert("\n".join(chars)).split("\n")
+    out = set()
+    for config in ("hk2s", "tw2s"):
+        conv = _other(config).convert("\n".join(chars)).split("\n")
+        out.update(a for a, b, p in zip(chars, conv, plain) if b != a and p == a)
+    return frozenset(out)
+
+
+def to_simplified_name(text: str | None) -> str | None:
+    """A name's simplified form for matching it: t2s, and the Hong Kong and Taiwan variant characters
+    t2s leaves alone (衞 → 卫, OpenCC hk2s). Characters only, never words (資訊 stays 资讯, as a name
+    written 资讯 in simplified characters must meet it). A name without either is returned as it is."""
+    if not text or text.isascii():
+        return text
+    if not variant_chars().isdisjoint(text):
+        text = _other("hk2s").convert(text)
+    return to_simplified(text)
+
+
 class Backmap:
     """The printed (original-script) form of a string derived from the simplified text of a document.
 
