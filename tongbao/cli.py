@@ -21,6 +21,7 @@ from .normalize.entities import default_matcher, mentioned_names
 from .normalize.indicators import REVIEW_FILE as INDICATOR_REVIEW_FILE
 from .options import BatchOptions, OptionError, check_batch_options
 from .model import printable_path
+from .store import StoreBusy
 from .pipeline import audit_json, convert_batch, expand_paths, map_documents
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -139,6 +140,9 @@ def _convert(paths, out: Path, formats, workers, scheduler, aliases, rules, salt
                                  indicator_aliases=indicator_aliases,
                                  rules=rules, pseudonymize_salt=salt, force=force, on_progress=progress,
                                  limits=limits.Limits().with_(timeout_seconds=timeout, memory_mb=memory_limit))
+    except StoreBusy as exc:
+        err_console.print(f"[red]error[/]: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
     except KeyboardInterrupt:
         err_console.print(f"[yellow]interrupted[/]: the documents finished so far are kept in {out}/.tongbao; "
                           "run the same command again to go on from there")

@@ -186,8 +186,7 @@ def convert_batch(paths: Iterable[str | Path], out: str | Path, formats: tuple[s
     finishes (OUT/.tongbao), a rerun converts only new or changed files (`force`: all), an
     interrupted run resumes, and the outputs are merged from what is stored."""
     from .convert import Settings
-    from .merge import Entry, merge_parts
-    from .store import PartStore, file_digest, part_key
+    from .store import PartStore
 
     if isinstance(rules, (str, Path)):
         rules = load_rules(rules)
@@ -197,9 +196,18 @@ def convert_batch(paths: Iterable[str | Path], out: str | Path, formats: tuple[s
     settings = Settings(rules=tuple(rules) if rules is not None else None, aliases=str(aliases) if aliases else None,
                         indicator_aliases=str(indicator_aliases) if indicator_aliases else None,
                         salt=pseudonymize_salt, limits=limits or Limits())
-    options = settings.fingerprint()
     store = PartStore(out)
-    store.clean_temporary()
+    with store.locked():
+        store.clean_temporary()
+        return _convert_locked(store, paths, out, formats, settings, workers, scheduler, force, report, on_progress)
+
+
+def _convert_locked(store, paths, out: Path, formats, settings, workers, scheduler, force: bool, report: bool,
+                    on_progress) -> BatchResult:
+    from .merge import Entry, merge_parts
+    from .store import file_digest, part_key
+
+    options = settings.fingerprint()
     entries, duplicates, seen = [], {}, {}
     for p in expand_paths(paths):
         digest = file_digest(p) or hashlib.sha256(os.fsencode(p)).hexdigest()  # unreadable: the reader says why
@@ -212,8 +220,9 @@ def convert_batch(paths: Iterable[str | Path], out: str | Path, formats: tuple[s
     cached = len(entries) - len(todo)
     done = 0
     if on_progress:
+        redo = {e.key for e in todo}
         for e in entries:
-            if e not in todo:
+            if e.key not in redo:
                 done += 1
                 s = store.summary(e.key)
                 on_progress(Progress(done, len(entries), e.path, s["status"], s["error"], True))

@@ -18,6 +18,7 @@ import os
 import pickle
 import shutil
 import tempfile
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -29,6 +30,11 @@ PARTS = "parts"
 RUN_FILE = "run.json"
 DOCUMENT_FILE = "document.pickle"
 SUMMARY_FILE = "summary.json"
+LOCK_FILE = "lock"
+
+
+class StoreBusy(RuntimeError):
+    """Another run holds the output folder."""
 
 
 @lru_cache(maxsize=1)
@@ -108,10 +114,30 @@ class PartStore:
             return pickle.load(fh)
 
     def clean_temporary(self) -> None:
-        """Remove the temporary folders a killed run left behind."""
+        """Remove the temporary folders a killed run left behind (half-written parts, staged outputs)."""
         if self.parts.is_dir():
             for p in self.parts.glob(".*"):
                 shutil.rmtree(p, ignore_errors=True)
+        if self.root.is_dir():
+            for p in self.root.glob(".staging-*"):
+                shutil.rmtree(p, ignore_errors=True)
+
+    @contextmanager
+    def locked(self):
+        """Hold the folder for one run: a second run into the same OUT stops at once instead of
+        mixing its files with this one's."""
+        import fcntl
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOCK_FILE, "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreBusy(f"another tongbao run is writing to {self.root.parent}; wait for it or choose another --out") from None
+            try:
+                yield self
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def last_run(self) -> dict | None:
         try:

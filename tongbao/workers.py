@@ -56,7 +56,13 @@ def _worker(conn, func: Callable, memory_mb: int | None) -> None:
         if task is None:
             return
         index, item = task
-        conn.send((index, func(item)))
+        try:
+            result = func(item)
+        except MemoryError:
+            result = Lost(f"the file needed more memory than the ceiling of {memory_mb} MB")
+        except Exception as exc:  # noqa: BLE001 - the item fails, the worker goes on
+            result = Lost(f"{type(exc).__name__}: {exc}")
+        conn.send((index, result))
 
 
 class _Slot:

@@ -105,6 +105,8 @@ def read_document(path: str | Path) -> Document:
         doc.status, doc.error = STATUS_FAILED, str(exc)
     except OSError as exc:
         doc.status, doc.error = STATUS_FAILED, f"cannot read file: {exc.strerror or exc}"
+    except MemoryError:
+        doc.status, doc.error = STATUS_FAILED, f"needed more memory than the ceiling of {limits.current().memory_mb} MB"
     except Exception as exc:  # a reader bug must not stop the batch; the row says what happened
         doc.status, doc.error = STATUS_FAILED, f"internal error while reading: {type(exc).__name__}: {exc}"
     if not doc.doc_id:
