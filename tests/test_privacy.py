@@ -27,10 +27,23 @@ def names() -> set[str]:
 
 
 def _strings_in_files(out: Path) -> str:
-    """Every text the run wrote: text files as they are, Parquet and DuckDB tables cell by cell."""
+    """Every text the run wrote: text files as they are, Parquet and DuckDB tables cell by cell, and the
+    finished documents kept for a rerun in OUT/.tongbao (their tables, summaries and pickled documents)."""
+    import json
+    import pickle
+
+    from tongbao.privacy import _walk
+
     parts = [p.read_text(encoding="utf-8-sig") for p in out.iterdir() if p.suffix in (".csv", ".json", ".html")]
-    for p in out.glob("*.parquet"):
+    for p in [*out.glob("*.parquet"), *out.glob(".tongbao/parts/*/*.parquet")]:
         parts.append(pd.read_parquet(p).astype(str).to_csv(index=False))
+    for p in out.glob(".tongbao/parts/*/summary.json"):
+        parts.append(json.dumps(json.loads(p.read_text()), ensure_ascii=False))
+    for p in out.glob(".tongbao/parts/*/document.pickle"):
+        texts = []
+        _walk(pickle.loads(p.read_bytes()), lambda t: texts.append(t) or t, set())
+        parts.append("\n".join(texts))
+    assert len(list(out.glob(".tongbao/parts/*/document.pickle"))) >= len(INPUTS) - 1
     con = duckdb.connect(str(out / "tongbao.duckdb"), read_only=True)
     try:
         for (table,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall():

@@ -247,13 +247,13 @@ def _convert_locked(store, paths, out: Path, formats, settings, workers, schedul
 
 def _outputs_exist(out: Path, formats, report: bool) -> bool:
     from .export.schemas import TABLES
-    from .export.writers import DUCKDB_FILE
+    from .export.writers import DERIVED, DUCKDB_FILE
 
     from .normalize.indicators import REVIEW_FILE
 
     files = [out / "datapackage.json", out / REVIEW_FILE] + ([out / "report.html"] if report else [])
     for fmt in formats:
-        files += [out / DUCKDB_FILE] if fmt == "duckdb" else [out / f"{n}.{fmt}" for n in TABLES]
+        files += [out / DUCKDB_FILE] if fmt == "duckdb" else [out / f"{n}.{fmt}" for n in (*TABLES, *DERIVED)]
     return all(f.is_file() for f in files)
 
 

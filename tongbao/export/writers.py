@@ -21,6 +21,8 @@ from .schemas import load_schema, validate
 
 FORMATS = ("parquet", "csv", "duckdb")
 DUCKDB_FILE = "tongbao.duckdb"
+PARQUET_MISSING = ["", "nan"]  # how a null reads when frictionless validates Parquet (through pandas)
+DERIVED = ("panel",)  # tables made from the others when a dataset is written (export/panel.py)
 
 
 @contextmanager
@@ -130,16 +132,21 @@ class DatasetWriter:
             w.close()
         for fh in self._csv.values():
             fh.close()
+        from .panel import write_panel
+
+        derived = write_panel(self.staging, self.formats)  # panel.parquet (and .csv), from the staged tables
+        self.rows.update(_rows(self.staging, derived))
         if "duckdb" in self.formats:
             _write_duckdb({name: self.staging / f"{name}.parquet" for name in tables}, self.staging / DUCKDB_FILE)
         moves = [(self.staging / DUCKDB_FILE, self.out / DUCKDB_FILE)] if "duckdb" in self.formats else []
         moves += [(self.staging / f"{name}.{fmt}", self.out / f"{name}.{fmt}")
-                  for fmt in self.formats if fmt != "duckdb" for name in tables]
+                  for fmt in self.formats if fmt != "duckdb" for name in (*tables, *DERIVED)
+                  if f"{name}.{fmt}" in derived or name in tables]
         for src, dst in moves:
             os.replace(src, dst)
-        self._remove_stale(tables)
+        self._remove_stale((*tables, *DERIVED))
         written = [dst for _, dst in moves]
-        written.append(write_datapackage(self.rows, self.out, self.formats, tables))
+        written.append(write_datapackage(self.rows, self.out, self.formats, (*tables, *DERIVED)))
         self.discard()
         return written
 
@@ -165,15 +172,26 @@ class DatasetWriter:
 
 
 def _write_duckdb(parquet: dict[str, Path], path: Path) -> None:
-    """One DuckDB file with every table, read from the staged Parquet (DuckDB streams it)."""
+    """One DuckDB file with every table, read from the staged Parquet (DuckDB streams it), and the
+    panel as a view over them."""
     import duckdb
+
+    from .panel import create_panel_view
 
     con = duckdb.connect(str(path))
     try:
         for name, source in parquet.items():
             con.execute(f"CREATE TABLE \"{name}\" AS SELECT * FROM read_parquet(?)", [str(source)])
+        create_panel_view(con)
     finally:
         con.close()
+
+
+def _rows(staging: Path, derived: list[str]) -> dict[str, int]:
+    import pyarrow.parquet as pq
+
+    return {name[:-len(".parquet")]: pq.ParquetFile(staging / name).metadata.num_rows
+            for name in derived if name.endswith(".parquet")}
 
 
 def write_tables(frames: dict[str, pd.DataFrame], out: Path, formats: tuple[str, ...] = ("parquet",)) -> list[Path]:
@@ -204,7 +222,8 @@ def write_datapackage(rows: dict[str, int], out: Path, formats: tuple[str, ...],
             if fmt == "csv":
                 res.update(mediatype="text/csv", encoding="utf-8-sig")
             else:
-                res.update(mediatype="application/vnd.apache.parquet")
+                # frictionless reads Parquet through pandas, where an empty integer is NaN: say so
+                res.update(mediatype="application/vnd.apache.parquet", schema={**table_schema, "missingValues": PARQUET_MISSING})
             resources.append(res)
     if "duckdb" in formats:
         resources.append({"name": "tongbao-duckdb", "path": DUCKDB_FILE, "format": "duckdb",
