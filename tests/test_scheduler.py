@@ -29,3 +29,19 @@ def test_dask_cluster_matches_serial(serial):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
             distributed.Client(cluster):
         assert _summary(run_batch(FILES, scheduler="dask")) == serial
+
+
+def test_streamed_batch_on_a_cluster_of_worker_processes_matches_serial(tmp_path):
+    """convert_batch on a local Dask cluster of two worker processes writes the dataset a serial run does."""
+    distributed = pytest.importorskip("distributed")
+    from test_batch import assert_same_dataset
+
+    from tongbao.pipeline import convert_batch
+
+    files = sorted(CORPUS.glob("*.txt"))
+    convert_batch(files, tmp_path / "serial", scheduler="serial")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        result = convert_batch(files, tmp_path / "dask", scheduler="dask")
+    assert result.converted == len(files)
+    assert_same_dataset(tmp_path / "dask", tmp_path / "serial")
