@@ -7,22 +7,18 @@ import time
 from pathlib import Path
 from typing import Annotated, Optional
 
-import pandas as pd
-
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
 from . import limits
-from .check.rules import RuleError, load_rules
-from .export.writers import FORMATS
-from .normalize.departments import read_names_file, write_crosswalk, write_review_queue
-from .normalize.entities import default_matcher, mentioned_names
-from .normalize.indicators import REVIEW_FILE as INDICATOR_REVIEW_FILE
-from .options import BatchOptions, OptionError, check_batch_options
+from .export.formats import FORMATS
 from .model import printable_path
+from .options import BatchOptions, OptionError, check_batch_options
 from .store import StoreBusy
-from .pipeline import audit_json, convert_batch, expand_paths, map_documents
+
+# The rest of tongbao is imported inside the commands: a batch starts its worker processes first, so
+# they warm up (PDFium, spaCy, the registries) while this process imports pandas and the library.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn government-service bulletins (通报) into a dataset, and audit their numbers.")
@@ -84,6 +80,8 @@ def _rules(path: Path | None):
     """Load a rule file, turning its mistakes into a usage error rather than a traceback."""
     if path is None:
         return None
+    from .check.rules import RuleError, load_rules
+
     try:
         return load_rules(path)
     except RuleError as exc:
@@ -131,9 +129,19 @@ class _Progress:
             self.bar.__exit__(*exc)
 
 
+def _start_workers(scheduler: str) -> None:
+    """Start the worker processes' forkserver now, so it warms up while this process imports the library."""
+    if scheduler == "processes":
+        from .workers import start_forkserver
+
+        start_forkserver()
+
+
 def _convert(paths, out: Path, formats, workers, scheduler, aliases, rules, salt, timeout, memory_limit, force, quiet=False,
              indicator_aliases=None):
     """convert_batch with progress; Ctrl-C stops it, keeping every finished document for a rerun."""
+    from .pipeline import convert_batch
+
     try:
         with _Progress(quiet) as progress:
             return convert_batch(paths, out, formats, workers=workers, scheduler=scheduler, aliases=aliases,
@@ -172,6 +180,7 @@ def extract(
     if bad:
         raise typer.BadParameter(f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", param_hint="--format")
     _options(workers, scheduler, out, aliases, timeout, memory_limit, indicator_aliases)
+    _start_workers(scheduler)
     if pseudonymize_people and not salt:
         raise typer.BadParameter("give a secret --salt (or TONGBAO_SALT): pseudonyms without one can be reversed "
                                  "by hashing a list of names", param_hint="--salt")
@@ -183,6 +192,8 @@ def extract(
                   f"wrote {len(result.merged.written)} files to {out}/")
     unknown = result.merged.counts.get("unknown_indicators", 0)
     if unknown:
+        from .normalize.indicators import REVIEW_FILE as INDICATOR_REVIEW_FILE
+
         console.print(f"{unknown} unknown indicator labels to review in {out / INDICATOR_REVIEW_FILE} "
                       "(fill in indicator_id, pass it back with --indicator-aliases)")
     code = _failed_exit(result)
@@ -207,7 +218,11 @@ def audit(
     not be read, 4 when none could."""
     if fail_on not in FAIL_LEVELS:
         raise typer.BadParameter("choose error or warning", param_hint="--fail-on")
+    import pandas as pd
+
+    from .pipeline import audit_json
     _options(workers, scheduler, out or (report.parent if report else None), None, timeout, memory_limit)
+    _start_workers(scheduler)
     with tempfile.TemporaryDirectory(prefix="tongbao-audit-") as tmp:
         where = out or Path(tmp)
         result = _convert(paths, where, ("parquet",), workers, scheduler, None, _rules(rules), None, timeout,
@@ -253,6 +268,10 @@ def match(
     if not paths and names is None:
         raise typer.BadParameter("give bulletin PATHS or --names FILE")
     _options(workers, scheduler, out.parent, aliases)
+    from .normalize.departments import read_names_file, write_crosswalk, write_review_queue
+    from .normalize.entities import default_matcher, mentioned_names
+    from .pipeline import expand_paths, map_documents
+
     matcher = default_matcher(aliases)
     if names is not None:
         pairs = read_names_file(names)

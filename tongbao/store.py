@@ -23,7 +23,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import pandas as pd
 
 STORE_DIR = ".tongbao"
 PARTS = "parts"
@@ -103,7 +102,9 @@ class PartStore:
     def summary(self, key: str) -> dict:
         return json.loads((self.path(key) / SUMMARY_FILE).read_text(encoding="utf-8"))
 
-    def table(self, key: str, name: str) -> pd.DataFrame:
+    def table(self, key: str, name: str):
+        import pandas as pd
+
         return pd.read_parquet(self.path(key) / f"{name}.parquet")
 
     def table_file(self, key: str, name: str) -> Path:

@@ -20,7 +20,7 @@ from multiprocessing.connection import wait
 
 TASKS_PER_WORKER = 200  # a worker is replaced after this many files, so a slow leak cannot grow
 POLL_SECONDS = 0.5  # how often deadlines are looked at when nothing else happens
-PRELOAD = ["tongbao.convert"]  # imported once by the forkserver, inherited by every worker
+PRELOAD = ["tongbao.warm"]  # imported once by the forkserver (and so built once), inherited by every worker
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,15 @@ def _context():
     except Exception:  # pragma: no cover - preload is a speed-up only
         pass
     return ctx
+
+
+def start_forkserver() -> None:
+    """Start the forkserver (it imports PRELOAD) without waiting for it: call it early, and the
+    workers' warm-up runs beside the caller's own imports."""
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
 
 
 def _death(proc) -> str:

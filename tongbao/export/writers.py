@@ -19,8 +19,7 @@ import pandas as pd
 
 from .schemas import load_schema, validate
 
-FORMATS = ("parquet", "csv", "duckdb")
-DUCKDB_FILE = "tongbao.duckdb"
+from .formats import DUCKDB_FILE, FORMATS
 PARQUET_MISSING = ["", "nan"]  # how a null reads when frictionless validates Parquet (through pandas)
 DERIVED = ("panel",)  # tables made from the others when a dataset is written (export/panel.py)
 
