@@ -69,6 +69,7 @@ PAGE_PSM = 11  # sparse text: finds the most words on pages with tables (3 and 6
 NO_OCR_REASON = ("no text layer (scanned PDF): install OCR with `make ocr` "
                  "(pip packages rapidocr and onnxruntime, installed with tongbao)")
 TIMEOUT = 600  # seconds for one Tesseract call
+LINE_BREAK = 3  # pixels: gaps this long in a scanned rule are bridged before rules are looked for
 LINE_KERNEL_SHARE = 1 / 40  # of the page width: shortest run of ink taken as a ruling line (≈ 62 px at 300 dpi)
 MIN_RULE_WIDTH_SHARE = 0.3  # of the page width: a horizontal-only table's rules are at least this long
 RULE_TOLERANCE = 12  # pixels: rules of one horizontal-only table start and end within this
@@ -250,6 +251,19 @@ def line_masks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ink, h, v
 
 
+def bridged_vertical(ink: np.ndarray) -> np.ndarray:
+    """Vertical rules with breaks of a pixel or two bridged before the long opening: JPEG and noise
+    cut a thin scanned rule into runs shorter than the kernel (a header cell's border then seems
+    missing and two cells merge). Used only to tell whether a rule found elsewhere separates two
+    cells; stacked characters are further apart than the bridge, so no rule is made from text."""
+    import cv2
+
+    k = max(15, int(ink.shape[1] * LINE_KERNEL_SHARE))
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((LINE_BREAK, 1), np.uint8))
+    v = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    return cv2.morphologyEx(v, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+
+
 def _positions(profile: np.ndarray, start: int) -> list[int]:
     """Centres of the runs of non-zero entries of a projection."""
     on = np.flatnonzero(profile > 0)
@@ -276,8 +290,9 @@ def _covered(mask: np.ndarray, a: int, b: int, fixed: int, vertical: bool, share
     return hits.mean() >= share
 
 
-def find_grids(h: np.ndarray, v: np.ndarray) -> list[Grid]:
-    """Ruled grids: connected sets of horizontal and vertical lines, at least 2 × 2 lines each way."""
+def find_grids(h: np.ndarray, v: np.ndarray, v_cells: np.ndarray | None = None) -> list[Grid]:
+    """Ruled grids: connected sets of horizontal and vertical lines, at least 2 × 2 lines each way;
+    `v_cells` (bridged_vertical), when given, decides which of the found rules separate two cells."""
     import cv2
 
     both = cv2.dilate(h | v, np.ones((5, 5), np.uint8))
@@ -296,7 +311,7 @@ def find_grids(h: np.ndarray, v: np.ndarray) -> list[Grid]:
         xs = [xx for xx in xs if sum(_covered(v, ys[j], ys[j + 1], xx, True) for j in range(len(ys) - 1)) >= 1]
         if len(xs) < 2:
             continue
-        grids.append(Grid(xs, ys, _merged_cells(xs, ys, h, v)))
+        grids.append(Grid(xs, ys, _merged_cells(xs, ys, h, v if v_cells is None else v | v_cells)))
     return grids
 
 
@@ -477,8 +492,10 @@ def drop_overlaps(words: list[Word]) -> list[Word]:
         kept: list[Word] = []
         for w in line:
             prev = kept[-1] if kept else None
-            if prev is not None and w.chars and w.x0 < prev.x1 and len(w.chars) == len(w.text):
-                rest = [c for c in w.chars if c.cx > prev.x1]
+            # the earlier line ends where its last character does (its box is padded past it)
+            edge = max(c.x1 for c in prev.chars) if prev is not None and prev.chars else prev.x1 if prev else 0
+            if prev is not None and w.chars and w.x0 < edge and len(w.chars) == len(w.text):
+                rest = [c for c in w.chars if c.cx > edge]
                 if not rest:
                     continue
                 w = Word("".join(c.text for c in rest), int(min(c.x0 for c in rest)), w.top, w.x1, w.bottom, w.conf, rest)
@@ -728,12 +745,29 @@ def finish_page(items: list, rest: list[Word], number: int, scale: float, shape:
             continue
         x0, top = min(w.x0 for w in line), min(w.top for w in line)
         x1, bottom = max(w.x1 for w in line), max(w.bottom for w in line)
-        size = float(np.median([w.height for w in line if _CJK.search(w.text)] or [bottom - top])) * scale
-        first = line[0]
-        lead = (first.x1 - first.x0) * scale / (max(len(first.text), 1) if _CJK.match(first.text) else 1)
+        size, lead = _size_and_lead(line, scale)
         items.append(Line(text, number, x0 * scale, x1 * scale, top * scale, bottom * scale, size, lead))
     items.sort(key=lambda it: it.top)
     return OcrPage(number, shape[1] * scale, shape[0] * scale, scale, items, n_words)
+
+
+def _size_and_lead(line: list[Word], scale: float) -> tuple[float, float]:
+    """A narrative line's font size and the width of its first unbreakable run, in points. With
+    RapidOCR's characters the size is the median advance of its Chinese characters (a box's height
+    varies with quotes and brackets detected in it; a Chinese character's advance is the font size)
+    and the run is the leading digits or letters, else the first character."""
+    chars = [c for w in line for c in (w.chars or [])]
+    if chars and len(chars) == sum(len(w.text) for w in line):
+        cjk = [c.x1 - c.x0 for c in chars if _CJK.match(c.text) and not c.text.isascii()]
+        run = 1
+        while run < len(chars) and _ASCII_ALNUM.match(chars[0].text) and _ASCII_ALNUM.match(chars[run].text):
+            run += 1
+        if cjk:
+            return float(np.median(cjk)) * scale, (chars[run - 1].x1 - chars[0].x0) * scale
+    top, bottom = min(w.top for w in line), max(w.bottom for w in line)
+    size = float(np.median([w.height for w in line if _CJK.search(w.text)] or [bottom - top])) * scale
+    first = line[0]
+    return size, (first.x1 - first.x0) * scale / (max(len(first.text), 1) if _CJK.match(first.text) else 1)
 
 
 def _score_lineless(parts: TableParts, words: list[Word], scale: float) -> None:

@@ -140,7 +140,7 @@ def read_page(image: np.ndarray, number: int, scale: float, reader: Reader) -> o
     """One page image (RGB or grey) read: tables cell by cell, the rest as narrative words."""
     for_lines, gray, boxes, done = prepare(image, reader)
     _ink, h, v = ocr.line_masks(for_lines)
-    grids = ocr.find_grids(h, v)
+    grids = ocr.find_grids(h, v, ocr.bridged_vertical(_ink))
     bands = ocr.find_bands(h, grids, gray.shape[1])
     clean = ocr.erase_lines(gray, h, v, [g.bbox for g in grids] + [b.bbox for b in bands])
     ink = ocr.line_masks(clean)[0] if for_lines is not gray else _ink.copy()

@@ -15,7 +15,7 @@ from ..normalize.numbers import parse_number
 from ..normalize.text import clean_label
 from .headers import bare_label, is_adjustment_label, build_columns, clean_header, is_total_label, move_total_last
 from .placement import AMBIGUOUS, Placement, place, row_adds_up
-from .ocr_scores import mark_low_scores
+from .ocr_scores import mark_low_scores, mark_misfits
 from .semantics import verify_kinds
 
 ENTITY_HEADER = re.compile(r"(部门|单位|名称|县|区|地区|窗口单位)")
@@ -199,6 +199,7 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
     )
     findings.extend(verify_kinds(table))
     findings.extend(mark_low_scores(table))
+    findings.extend(mark_misfits(table))
     return table, findings
 
 
