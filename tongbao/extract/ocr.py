@@ -751,19 +751,22 @@ def finish_page(items: list, rest: list[Word], number: int, scale: float, shape:
     return OcrPage(number, shape[1] * scale, shape[0] * scale, scale, items, n_words)
 
 
+DIGIT_ADVANCE = 0.55  # of the font size: a digit or Latin letter's advance in a CJK font
+
+
 def _size_and_lead(line: list[Word], scale: float) -> tuple[float, float]:
     """A narrative line's font size and the width of its first unbreakable run, in points. With
-    RapidOCR's characters the size is the median advance of its Chinese characters (a box's height
-    varies with quotes and brackets detected in it; a Chinese character's advance is the font size)
-    and the run is the leading digits or letters, else the first character."""
-    chars = [c for w in line for c in (w.chars or [])]
-    if chars and len(chars) == sum(len(w.text) for w in line):
-        cjk = [c.x1 - c.x0 for c in chars if _CJK.match(c.text) and not c.text.isascii()]
+    RapidOCR's characters the size is the width from the first character to the last over their
+    advances (a Chinese character or full-width mark one em, a digit or letter DIGIT_ADVANCE): a
+    box's height varies with the quotes and brackets detected in it, one character's box with its
+    neighbours. The run is the leading digits or letters, else the first character."""
+    chars = sorted((c for w in line for c in (w.chars or [])), key=lambda c: c.x0)
+    if len(chars) >= 4 and len(chars) == sum(len(w.text) for w in line):
+        ems = sum(DIGIT_ADVANCE * len(c.text) if c.text.isascii() else len(c.text) for c in chars)
         run = 1
         while run < len(chars) and _ASCII_ALNUM.match(chars[0].text) and _ASCII_ALNUM.match(chars[run].text):
             run += 1
-        if cjk:
-            return float(np.median(cjk)) * scale, (chars[run - 1].x1 - chars[0].x0) * scale
+        return (chars[-1].x1 - chars[0].x0) / ems * scale, (chars[run - 1].x1 - chars[0].x0) * scale
     top, bottom = min(w.top for w in line), max(w.bottom for w in line)
     size = float(np.median([w.height for w in line if _CJK.search(w.text)] or [bottom - top])) * scale
     first = line[0]
