@@ -148,8 +148,8 @@ def main() -> None:
         f"| example | pages | {head} | cells right | sure but wrong | errors |",
         "| --- | --- | " + " | ".join("---" for _ in range(2 * len(tools))) + " | --- | --- | --- |",
         *rows,
-        f"| all | {totals['tongbao'][1]} | " + " | ".join(f"{totals[x][0] / totals[x][1]:.1f} | " for x in tools)
-        + f" {acc[0]}/{acc[1]} ({100 * acc[0] / acc[1]:.1f} %) | {acc[2]} | {acc[3]} |",
+        f"| all | {totals['tongbao'][1]} | " + "".join(f"{totals[x][0] / totals[x][1]:.1f} |  | " for x in tools)
+        + f"{acc[0]}/{acc[1]} ({100 * acc[0] / acc[1]:.1f} %) | {acc[2]} | {acc[3]} |",
     ]
     if "tesseract_alone" not in tools:
         lines.append("")
