@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-without-fonts test-browser test-ocr ocr bench bench-ocr corpus fixtures-libreoffice clean
+.PHONY: demo test test-slow test-without-fonts test-browser test-ocr ocr tesseract bench bench-ocr corpus fixtures-libreoffice clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,14 +32,17 @@ test-browser: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
 	$(PY) -m pytest -q -m browser
 
-# OCR for scanned PDFs: Debian's Tesseract with Simplified Chinese data (needs root); nothing downloaded at run time
-ocr:
+# OCR for scanned PDFs is RapidOCR, installed from pip with tongbao (models inside the wheel, no root,
+# nothing downloaded at run time). Tesseract stays an optional fallback: `make tesseract` (needs root).
+ocr: $(STAMP)
+	$(PY) -c "from tongbao.extract import ocr_engine; assert ocr_engine.available(), 'rapidocr/onnxruntime missing'"
+
+tesseract:
 	command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx chi_sim || \
 	  (apt-get update -q && apt-get install -y -q tesseract-ocr tesseract-ocr-chi-sim)
 
-# scanned-PDF tests: the engine plus a CJK font to embed in the fixtures
+# realistic scans (rendered with the bundled font, scanned in the test) read back by RapidOCR
 test-ocr: $(STAMP) ocr
-	test -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || (apt-get update -q && apt-get install -y -q fonts-wqy-microhei)
 	$(PY) -m pytest -q -m ocr
 
 bench-ocr: $(STAMP) ocr

@@ -37,6 +37,7 @@ class Cell:
     unsure: bool = False
     decimals: int | None = None  # printed precision of value, for tolerance
     raw: str | None = None  # the original string before joining wraps
+    ocr_score: float | None = None  # OCR recognition score (0-1) of the text; None when read from a text layer
 
     def location(self, table_id: str) -> dict[str, Any]:
         """A JSON-able reference to this cell, so a finding can point at it on the page."""

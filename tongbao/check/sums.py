@@ -132,8 +132,10 @@ def check_row_sums(table: Table) -> list[Finding]:
         msg += f"；{why}" if why else ""
         if assumed:
             msg += f"；{assumed}"
+        misread = ocr_doubt([tcell] + [c for col in best if (c := cell_at(table, r, col.index)) is not None])
+        msg += misread
         out.append(failed(table.doc_id, "row_sum", msg, expected, tcell.value, tol, locs, arithmetic=arithmetic,
-                          severity="warning" if assumed else "error"))
+                          severity="warning" if assumed or misread else "error"))
     return out
 
 
@@ -160,9 +162,16 @@ def check_column_sums(table: Table) -> list[Finding]:
                 why = explain_sum(expected, tcell.value, max([tcell.decimals or 0] + [p.decimals or 0 for p in parts]),
                                   [(p.row_label, p.value) for p in parts])
                 msg += f"；{why}" if why else ""
-            out.append((passed if ok else failed)(table.doc_id, "column_sum", msg, expected, tcell.value, tol, locs,
-                                                    arithmetic=arithmetic))
+            misread = "" if ok else ocr_doubt([tcell] + [c for r in body if r < trow and (c := cell_at(table, r, col.index)) is not None])
+            out.append((passed if ok else failed)(table.doc_id, "column_sum", msg + misread, expected, tcell.value, tol, locs,
+                                                    arithmetic=arithmetic, **({"severity": "warning"} if misread else {})))
     return out
+
+
+def ocr_doubt(cells) -> str:
+    """A note when some of the cells were read by OCR with a low score (so a mismatch may be a misreading)."""
+    doubtful = [c for c in cells if c.unsure and c.ocr_score is not None and c.text]
+    return f"；其中 {len(doubtful)} 格文字识别存疑（{'、'.join(c.text for c in doubtful[:3])}），不能确定是文件本身不符" if doubtful else ""
 
 
 def _fmt(x: float) -> str:

@@ -1,10 +1,14 @@
-"""Read a scanned (image-only) PDF bulletin with OCR: Tesseract (chi_sim+eng) on page images.
+"""Read a scanned (image-only) PDF bulletin with OCR: RapidOCR (PP-OCR models, installed with
+tongbao from pip) by default, Tesseract (chi_sim+eng) where it is installed and RapidOCR is not,
+or where TONGBAO_OCR_ENGINE=tesseract asks for it. Nothing is downloaded at run time. Set
+TONGBAO_OCR=0 to switch OCR off.
 
-The engine is optional: `ocr_available()` says whether the `tesseract` program and its chi_sim and
-eng language data are installed (Debian: tesseract-ocr, tesseract-ocr-chi-sim; `make ocr`). Nothing
-is downloaded at run time. Set TONGBAO_OCR=0 to switch OCR off.
+With RapidOCR (scan_page.py), each page is rasterised in colour at its scan's own resolution, at
+most RAPID_DPI, cleaned (seals, contrast, noise, quarter turns, skew: scan_cleanup.py), its text
+lines detected and read once (ocr_engine.py), its ruled tables found from the image's lines as
+below and filled from the characters (ocr_cells.py); every cell keeps its recognition score.
 
-Each page is rasterised with pypdfium2 at DPI, then:
+With Tesseract, each page is rasterised with pypdfium2 at DPI, then:
 - ruling lines are found in the image with OpenCV morphology (openings with long thin kernels give
   a horizontal and a vertical line mask); a connected set of both is a ruled grid whose cells come
   from the line positions, two neighbouring grid cells being one merged cell where no line
@@ -49,6 +53,13 @@ from .text_layout import PAGE_NUMBER, split_header
 
 ENGINE = "tesseract"
 METHOD = "ocr-tesseract"
+METHOD_TESSERACT = METHOD
+METHOD_RAPID = "ocr-rapidocr"
+RAPID = "rapidocr"
+ENGINE_ENV = "TONGBAO_OCR_ENGINE"  # rapidocr | tesseract: which engine reads scans (default: RapidOCR when installed)
+RAPID_DPI = 200  # at most: 10-pt table type is then ~28 px high, the recogniser reads lines at 48 px
+MIN_DPI = 100  # a page image declaring less is rasterised at this
+MAX_PAGE_WORKERS = 2  # pages of one file read at once (each holds one page image and its masks)
 LANGS = "chi_sim+eng"  # installed and needed: chi_sim reads text (it has digits and Latin), eng reads numbers
 TEXT_LANGS = "chi_sim"  # chi_sim+eng turns Chinese runs into Latin look-alikes ("各入驻部门(Biz)")
 NUMBER_LANGS = "eng"
@@ -56,8 +67,9 @@ DPI = 300
 NARRATIVE_SCALE = 0.5  # narrative read at 150 dpi: 16-22 pt type is read better than at 300 dpi
 PAGE_PSM = 11  # sparse text: finds the most words on pages with tables (3 and 6 drop table cells)
 NO_OCR_REASON = ("no text layer (scanned PDF): install OCR with `make ocr` "
-                 "(Debian packages tesseract-ocr and tesseract-ocr-chi-sim)")
+                 "(pip packages rapidocr and onnxruntime, installed with tongbao)")
 TIMEOUT = 600  # seconds for one Tesseract call
+LINE_BREAK = 3  # pixels: gaps this long in a scanned rule are bridged before rules are looked for
 LINE_KERNEL_SHARE = 1 / 40  # of the page width: shortest run of ink taken as a ruling line (≈ 62 px at 300 dpi)
 MIN_RULE_WIDTH_SHARE = 0.3  # of the page width: a horizontal-only table's rules are at least this long
 RULE_TOLERANCE = 12  # pixels: rules of one horizontal-only table start and end within this
@@ -101,13 +113,32 @@ def _engine_ready(cmd: str | None) -> bool:
 
 
 def ocr_available() -> bool:
-    """Tesseract and its chi_sim and eng data are installed (and TONGBAO_OCR is not 0)."""
+    """An OCR engine is installed (RapidOCR, or Tesseract with chi_sim and eng) and TONGBAO_OCR is not 0."""
+    return engine_name() is not None
+
+
+def engine_name() -> str | None:
+    """The engine that reads scans: RapidOCR unless TONGBAO_OCR_ENGINE asks for Tesseract; None when off or missing."""
     if os.environ.get("TONGBAO_OCR", "1").strip().lower() in ("0", "no", "off", "false"):
-        return False
-    return _engine_ready(_tesseract())
+        return None
+    from . import ocr_engine
+
+    wanted = os.environ.get(ENGINE_ENV, "").strip().lower()
+    if wanted == ENGINE:
+        return ENGINE if _engine_ready(_tesseract()) else None
+    if ocr_engine.available():
+        return RAPID
+    return ENGINE if wanted != RAPID and _engine_ready(_tesseract()) else None
 
 
 def engine_version() -> str:
+    if engine_name() == RAPID:
+        from . import ocr_engine
+        return ocr_engine.version()
+    return tesseract_version()
+
+
+def tesseract_version() -> str:
     cmd = _tesseract()
     try:
         out = subprocess.run([cmd, "--version"], capture_output=True, text=True, timeout=30, check=False)
@@ -118,7 +149,8 @@ def engine_version() -> str:
 
 @dataclass
 class Word:
-    """A word Tesseract read, with its box in pixels."""
+    """A word (Tesseract) or text line (RapidOCR) read, with its box in pixels and, from RapidOCR,
+    its characters' boxes and scores."""
 
     text: str
     x0: int
@@ -126,6 +158,7 @@ class Word:
     x1: int
     bottom: int
     conf: float
+    chars: list | None = None
 
     @property
     def cx(self) -> float:
@@ -218,6 +251,19 @@ def line_masks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ink, h, v
 
 
+def bridged_vertical(ink: np.ndarray) -> np.ndarray:
+    """Vertical rules with breaks of a pixel or two bridged before the long opening: JPEG and noise
+    cut a thin scanned rule into runs shorter than the kernel (a header cell's border then seems
+    missing and two cells merge). Used only to tell whether a rule found elsewhere separates two
+    cells; stacked characters are further apart than the bridge, so no rule is made from text."""
+    import cv2
+
+    k = max(15, int(ink.shape[1] * LINE_KERNEL_SHARE))
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((LINE_BREAK, 1), np.uint8))
+    v = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    return cv2.morphologyEx(v, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+
+
 def _positions(profile: np.ndarray, start: int) -> list[int]:
     """Centres of the runs of non-zero entries of a projection."""
     on = np.flatnonzero(profile > 0)
@@ -244,8 +290,9 @@ def _covered(mask: np.ndarray, a: int, b: int, fixed: int, vertical: bool, share
     return hits.mean() >= share
 
 
-def find_grids(h: np.ndarray, v: np.ndarray) -> list[Grid]:
-    """Ruled grids: connected sets of horizontal and vertical lines, at least 2 × 2 lines each way."""
+def find_grids(h: np.ndarray, v: np.ndarray, v_cells: np.ndarray | None = None) -> list[Grid]:
+    """Ruled grids: connected sets of horizontal and vertical lines, at least 2 × 2 lines each way;
+    `v_cells` (bridged_vertical), when given, decides which of the found rules separate two cells."""
     import cv2
 
     both = cv2.dilate(h | v, np.ones((5, 5), np.uint8))
@@ -264,7 +311,7 @@ def find_grids(h: np.ndarray, v: np.ndarray) -> list[Grid]:
         xs = [xx for xx in xs if sum(_covered(v, ys[j], ys[j + 1], xx, True) for j in range(len(ys) - 1)) >= 1]
         if len(xs) < 2:
             continue
-        grids.append(Grid(xs, ys, _merged_cells(xs, ys, h, v)))
+        grids.append(Grid(xs, ys, _merged_cells(xs, ys, h, v if v_cells is None else v | v_cells)))
     return grids
 
 
@@ -419,12 +466,42 @@ class OcrPage:
     width: float  # points
     height: float
     scale: float  # points per pixel
-    items: list  # (kind, top_px, payload)
+    items: list  # Line | PageTable, top to bottom
     n_words: int
+    cleanup: dict | None = None  # what scan clean-up did (quarter turns, skew), RapidOCR only
 
 
-def _points(scale: float, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-    return tuple(round(v * scale, 2) for v in box)  # type: ignore[return-value]
+def points(scale: float, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """A pixel box in PDF points."""
+    return tuple(round(float(v) * scale, 2) for v in box)  # type: ignore[return-value]
+
+
+_points = points
+
+
+def doubtful_number(text: str) -> bool:
+    """Looks like a number (digits, no Chinese) but is not a clean one once confusions are mapped."""
+    return bool(text.strip()) and _number_like(text) and not _NUMERIC_SHAPE.match(fix_number(text).replace(" ", ""))
+
+
+def drop_overlaps(words: list[Word]) -> list[Word]:
+    """Two detected lines on one printed line that overlap (a title read as "…“好差评”5" and "5月考评表"):
+    the later one's characters over the earlier one are dropped."""
+    out: list[Word] = []
+    for line in text_lines(words):
+        kept: list[Word] = []
+        for w in line:
+            prev = kept[-1] if kept else None
+            # the earlier line ends where its last character does (its box is padded past it)
+            edge = max(c.x1 for c in prev.chars) if prev is not None and prev.chars else prev.x1 if prev else 0
+            if prev is not None and w.chars and w.x0 < edge and len(w.chars) == len(w.text):
+                rest = [c for c in w.chars if c.cx > edge]
+                if not rest:
+                    continue
+                w = Word("".join(c.text for c in rest), int(min(c.x0 for c in rest)), w.top, w.x1, w.bottom, w.conf, rest)
+            kept.append(w)
+        out += kept
+    return out
 
 
 MOSAIC_GAP = 48  # pixels of white between two cells stacked in a mosaic
@@ -540,7 +617,7 @@ def _band_table(band: Band, clean: np.ndarray, ink: np.ndarray, page: int, scale
     if not body:
         return None
     height = float(np.median([w.height for w in inside]))
-    edges = [band.x0] + [_edge(a, b, head) for a, b in gaps(_runs(body, height), 1.2 * height)] + [band.x1]
+    edges = [band.x0] + [column_edge(a, b, head) for a, b in gaps(word_runs(body, height), 1.2 * height)] + [band.x1]
     if len(edges) - 1 < 2:
         return None
     boxes = [(edges[c], a, edges[c + 1], b) for a, b in rows_y for c in range(len(edges) - 1)]
@@ -551,7 +628,7 @@ def _band_table(band: Band, clean: np.ndarray, ink: np.ndarray, page: int, scale
                               f"detected in the image, columns from word alignment, each cell read on its own")
 
 
-def _runs(words: list[Word], height: float) -> list[tuple[int, int]]:
+def word_runs(words: list[Word], height: float) -> list[tuple[int, int]]:
     """x spans of words of one line set close together (one cell's text)."""
     spans = []
     for line in text_lines(words):
@@ -566,7 +643,7 @@ def _runs(words: list[Word], height: float) -> list[tuple[int, int]]:
     return spans
 
 
-def _edge(a: int, b: int, header: list[Word]) -> float:
+def column_edge(a: int, b: int, header: list[Word]) -> float:
     """A column boundary in the empty strip (a, b), where no header word is cut if possible."""
     free = [(a, b)]
     for w in header:
@@ -575,10 +652,15 @@ def _edge(a: int, b: int, header: list[Word]) -> float:
     return (lo + hi) / 2
 
 
-def _parts(grid: list[list[RawCell]], page: int, reason: str) -> TableParts:
+def table_parts(grid: list[list[RawCell]], page: int, reason: str, method: str = METHOD_RAPID) -> TableParts:
+    """A table's rows as TableParts: header rows split off as the text layer's reader splits them."""
     n_header = split_header([[c.text for c in row] for row in grid])
     return TableParts(header=[[c.text for c in row] for row in grid[:n_header]], body=grid[n_header:],
-                      page_start=page, page_end=page, method=METHOD, method_reason=reason)
+                      page_start=page, page_end=page, method=method, method_reason=reason)
+
+
+def _parts(grid: list[list[RawCell]], page: int, reason: str) -> TableParts:
+    return table_parts(grid, page, reason, METHOD)
 
 
 def _pseudo_chars(words: list[Word], scale: float) -> list[dict]:
@@ -588,6 +670,10 @@ def _pseudo_chars(words: list[Word], scale: float) -> list[dict]:
     for line in text_lines(words):
         size = round(float(np.median([w.height for w in line])) * scale * 1.2 * 2) / 2
         for w in line:
+            if w.chars and len(w.chars) == len(w.text):  # RapidOCR placed each character
+                chars += [{"text": c.text, "x0": c.x0 * scale, "x1": c.x1 * scale, "top": w.top * scale,
+                           "bottom": w.bottom * scale, "size": size} for c in w.chars]
+                continue
             n = len(w.text)
             step = (w.x1 - w.x0) / n
             for i, ch in enumerate(w.text):
@@ -608,7 +694,7 @@ def narrative_words(image: np.ndarray) -> list[Word]:
 
 
 def ocr_page(gray: np.ndarray, number: int, scale: float) -> OcrPage:
-    """One page image read: tables (cell by cell) and narrative lines (page layout analysis)."""
+    """One page image read by Tesseract: tables (cell by cell) and narrative lines (page layout analysis)."""
     ink, h, v = line_masks(gray)
     grids = find_grids(h, v)
     bands = find_bands(h, grids, gray.shape[1])
@@ -629,6 +715,13 @@ def ocr_page(gray: np.ndarray, number: int, scale: float) -> OcrPage:
         bx0, by0, bx1, by1 = (int(round(c / scale)) for c in t.bbox)
         rest_image[max(0, by0 - 4):by1 + 5, max(0, bx0 - 4):bx1 + 5] = 255
     rest = narrative_words(rest_image)
+    return finish_page(items, rest, number, scale, gray.shape, f"{ENGINE} {LANGS}, {DPI} dpi", METHOD)
+
+
+def finish_page(items: list, rest: list[Word], number: int, scale: float, shape: tuple[int, int],
+                label: str, method: str = METHOD_RAPID) -> OcrPage:
+    """The page's tables (`items`) with the words outside them (`rest`): a lineless table found in
+    the words, then the rest as narrative lines, everything top to bottom."""
     n_words = len(rest) + sum(1 for t in items for row in t.parts.body for c in row if c.text)
     # tables printed without any line: word-column alignment (the text layer's lineless reader)
     if sum(ch.isdigit() for w in rest for ch in w.text) >= 6:
@@ -638,10 +731,11 @@ def ocr_page(gray: np.ndarray, number: int, scale: float) -> OcrPage:
             for row in t.body:
                 for cell in row:
                     cell.text = fix_number(cell.text)
-            reason = (f"OCR ({ENGINE} {LANGS}, {DPI} dpi): no ruling lines, {len(t.body)} rows of aligned numbers, "
+            reason = (f"OCR ({label}): no ruling lines, {len(t.body)} rows of aligned numbers, "
                       f"columns from empty x strips between words")
             parts = TableParts(header=t.header, body=t.body, page_start=number, page_end=number,
-                               method=METHOD, method_reason=reason)
+                               method=method, method_reason=reason)
+            _score_lineless(parts, rest, scale)
             items.append(PageTable(parts, t.bbox))
             rest = [w for w in rest if not (t.bbox[0] - 1 <= w.cx * scale <= t.bbox[2] + 1
                                             and t.bbox[1] - 1 <= w.cy * scale <= t.bbox[3] + 1)]
@@ -651,12 +745,46 @@ def ocr_page(gray: np.ndarray, number: int, scale: float) -> OcrPage:
             continue
         x0, top = min(w.x0 for w in line), min(w.top for w in line)
         x1, bottom = max(w.x1 for w in line), max(w.bottom for w in line)
-        size = float(np.median([w.height for w in line if _CJK.search(w.text)] or [bottom - top])) * scale
-        first = line[0]
-        lead = (first.x1 - first.x0) * scale / (max(len(first.text), 1) if _CJK.match(first.text) else 1)
+        size, lead = _size_and_lead(line, scale)
         items.append(Line(text, number, x0 * scale, x1 * scale, top * scale, bottom * scale, size, lead))
     items.sort(key=lambda it: it.top)
-    return OcrPage(number, gray.shape[1] * scale, gray.shape[0] * scale, scale, items, n_words)
+    return OcrPage(number, shape[1] * scale, shape[0] * scale, scale, items, n_words)
+
+
+DIGIT_ADVANCE = 0.55  # of the font size: a digit or Latin letter's advance in a CJK font
+
+
+def _size_and_lead(line: list[Word], scale: float) -> tuple[float, float]:
+    """A narrative line's font size and the width of its first unbreakable run, in points. With
+    RapidOCR's characters the size is the width from the first character to the last over their
+    advances (a Chinese character or full-width mark one em, a digit or letter DIGIT_ADVANCE): a
+    box's height varies with the quotes and brackets detected in it, one character's box with its
+    neighbours. The run is the leading digits or letters, else the first character."""
+    chars = sorted((c for w in line for c in (w.chars or [])), key=lambda c: c.x0)
+    if len(chars) >= 4 and len(chars) == sum(len(w.text) for w in line):
+        ems = sum(DIGIT_ADVANCE * len(c.text) if c.text.isascii() else len(c.text) for c in chars)
+        run = 1
+        while run < len(chars) and _ASCII_ALNUM.match(chars[0].text) and _ASCII_ALNUM.match(chars[run].text):
+            run += 1
+        return (chars[-1].x1 - chars[0].x0) / ems * scale, (chars[run - 1].x1 - chars[0].x0) * scale
+    top, bottom = min(w.top for w in line), max(w.bottom for w in line)
+    size = float(np.median([w.height for w in line if _CJK.search(w.text)] or [bottom - top])) * scale
+    first = line[0]
+    return size, (first.x1 - first.x0) * scale / (max(len(first.text), 1) if _CJK.match(first.text) else 1)
+
+
+def _score_lineless(parts: TableParts, words: list[Word], scale: float) -> None:
+    """Cells of a lineless table take the lowest score of the RapidOCR characters inside them."""
+    chars = [c for w in words for c in (w.chars or [])]
+    if not chars:
+        return
+    for row in parts.body:
+        for cell in row:
+            if cell.empty or cell.x0 is None:
+                continue
+            inside = [c.score for c in chars if cell.x0 - 0.5 <= c.cx * scale <= cell.x1 + 0.5
+                      and cell.top - 0.5 <= c.cy * scale <= cell.bottom + 0.5]
+            cell.score = min(inside) if inside else None
 
 
 def _snap_sizes(pages: list[OcrPage]) -> None:
@@ -677,8 +805,26 @@ def _snap_sizes(pages: list[OcrPage]) -> None:
 # ---------------------------------------------------------------- the document
 
 
-def rasterise(data: bytes, dpi: int = DPI, numbers: list[int] | None = None):
-    """(page number, grayscale image, points per pixel) for each page (or each of `numbers`), one at a time."""
+def native_dpi(page) -> float | None:
+    """The resolution of the page's largest image (a scan's own), in dots per inch, if it has one."""
+    import pypdfium2.raw as pdfium_c
+
+    best = None
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+        try:
+            px_w, _px_h = obj.get_px_size()
+            left, _bottom, right, _top = obj.get_pos()
+        except Exception:  # an image PDFium cannot measure
+            continue
+        if right - left > 1 and (best is None or right - left > best[1]):
+            best = (px_w / ((right - left) / 72), right - left)
+    return best[0] if best else None
+
+
+def rasterise(data: bytes, dpi: int = DPI, numbers: list[int] | None = None, colour: bool = False,
+              native: bool = False):
+    """(page number, image, points per pixel) for each page (or each of `numbers`), one at a time;
+    grey, or RGB with `colour`; at `dpi`, or with `native` at the scan's own resolution up to `dpi`."""
     import pypdfium2 as pdfium
 
     try:
@@ -693,25 +839,42 @@ def rasterise(data: bytes, dpi: int = DPI, numbers: list[int] | None = None):
             with PDFIUM_LOCK:  # held per page, never across the yield
                 page = pdf[i]
                 try:
-                    bitmap = page.render(scale=dpi / 72, grayscale=True)
-                    image = np.array(bitmap.to_pil().convert("L"))
+                    at = dpi
+                    if native:
+                        own = native_dpi(page)
+                        at = int(round(max(MIN_DPI, min(dpi, own)))) if own else dpi
+                    bitmap = page.render(scale=at / 72, grayscale=not colour)
+                    image = np.array(bitmap.to_pil().convert("RGB" if colour else "L"))
                 finally:
                     page.close()
-            yield i + 1, image, 72 / dpi
+            yield i + 1, image, 72 / at
     finally:
         with PDFIUM_LOCK:
             pdf.close()
 
 
-def ocr_pages(data: bytes, dpi: int = DPI, numbers: list[int] | None = None, workers: int | None = None) -> list[PageContent]:
-    """Every page (or each of `numbers`) rasterised and read by OCR, a few pages in flight at a time."""
-    workers = workers or max(1, min(4, os.cpu_count() or 1))
+def ocr_pages(data: bytes, dpi: int | None = None, numbers: list[int] | None = None,
+              workers: int | None = None) -> list[PageContent]:
+    """Every page (or each of `numbers`) rasterised and read by OCR, a few pages in flight at a time
+    (each in flight holds one page image, so memory is bounded by `workers`, not by the file)."""
+    rapid = engine_name() == RAPID
+    workers = workers or max(1, min(MAX_PAGE_WORKERS if rapid else 4, os.cpu_count() or 1))
+    if rapid:
+        from .ocr_engine import Reader
+        from .scan_page import read_page
+
+        reader = Reader(workers)
+        pages = rasterise(data, dpi or RAPID_DPI, numbers, colour=True, native=True)
+        work = lambda image, number, scale: read_page(image, number, scale, reader)  # noqa: E731
+    else:
+        pages = rasterise(data, dpi or DPI, numbers)
+        work = ocr_page
     results: list[OcrPage] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque = deque()
-        for number, image, scale in rasterise(data, dpi, numbers):
-            pending.append(pool.submit(ocr_page, image, number, scale))
-            while len(pending) > 2 * workers:
+        for number, image, scale in pages:
+            pending.append(pool.submit(work, image, number, scale))
+            while len(pending) > workers:
                 results.append(pending.popleft().result())
         while pending:
             results.append(pending.popleft().result())
@@ -719,13 +882,14 @@ def ocr_pages(data: bytes, dpi: int = DPI, numbers: list[int] | None = None, wor
     return [PageContent(p.number, p.items, p.n_words, p.height) for p in results]
 
 
-def _ocr_finding(doc: Document, what: str, dpi: int) -> Finding:
+def _ocr_finding(doc: Document, what: str) -> Finding:
+    how = f"{engine_version()}, at most {RAPID_DPI} dpi" if engine_name() == RAPID else f"{tesseract_version()}, {LANGS}, {DPI} dpi"
     return Finding(doc_id=doc.doc_id, check="ocr", severity="info",
-                   message=f"{what} read by OCR ({engine_version()}, {LANGS}, {dpi} dpi): "
+                   message=f"{what} read by OCR ({how}): "
                            f"a mismatch in its tables may be an OCR misreading; check the cell against the page image")
 
 
-def read_scanned_pdf(data: bytes, doc: Document, dpi: int = DPI, workers: int | None = None) -> Document:
+def read_scanned_pdf(data: bytes, doc: Document, dpi: int | None = None, workers: int | None = None) -> Document:
     """Fill `doc` from a PDF whose pages are images, by OCR. Raises ExtractionError when OCR is missing."""
     if not ocr_available():
         raise ExtractionError(NO_OCR_REASON)
@@ -738,12 +902,12 @@ def read_scanned_pdf(data: bytes, doc: Document, dpi: int = DPI, workers: int | 
     doc.page_offsets = built.page_offsets
     fill_document(doc, built.text(), built.parts, built.narrative)
     doc.n_pages = len(pages)
-    doc.findings.append(_ocr_finding(doc, "scanned PDF", dpi))
+    doc.findings.append(_ocr_finding(doc, "scanned PDF"))
     return doc
 
 
 def read_scanned_pages(data: bytes, pages: list[PageContent], scanned: list[int], doc: Document,
-                       dpi: int = DPI) -> list[PageContent]:
+                       dpi: int | None = None) -> list[PageContent]:
     """A PDF with text on some pages and scans on others: the scanned pages read by OCR in their
     place. Without OCR they stay empty and a warning names them, so nothing is dropped unsaid."""
     listed = ("page " if len(scanned) == 1 else "pages ") + ", ".join(map(str, scanned))
@@ -753,7 +917,7 @@ def read_scanned_pages(data: bytes, pages: list[PageContent], scanned: list[int]
             message=f"scanned {listed} (images without a text layer) not read: install OCR (`make ocr`) to read them"))
         return pages
     read = {p.number: p for p in ocr_pages(data, dpi, numbers=scanned)}
-    doc.findings.append(_ocr_finding(doc, f"scanned {listed}", dpi))
+    doc.findings.append(_ocr_finding(doc, f"scanned {listed}"))
     return [read.get(p.number, p) for p in pages]
 
 

@@ -15,6 +15,7 @@ from ..normalize.numbers import parse_number
 from ..normalize.text import clean_label
 from .headers import bare_label, is_adjustment_label, build_columns, clean_header, is_total_label, move_total_last
 from .placement import AMBIGUOUS, Placement, place, row_adds_up
+from .ocr_scores import mark_low_scores, mark_misfits
 from .semantics import verify_kinds
 
 ENTITY_HEADER = re.compile(r"(部门|单位|名称|县|区|地区|窗口单位)")
@@ -32,6 +33,7 @@ class RawCell:
     top: float | None = None
     x1: float | None = None
     bottom: float | None = None
+    score: float | None = None  # OCR recognition score (0-1) of the cell's text; None when not OCR'd
 
     @property
     def empty(self) -> bool:
@@ -133,6 +135,7 @@ def _cell(raw: RawCell, row: int, col: Column | None, col_index: int, row_label:
         row=row, col=col_index, text=text, raw=raw.text, header_path=col.header_path if col else "",
         row_label=row_label, value=num.value if num else None, unit=unit, decimals=num.decimals if num else None,
         max_points=col.max_points if col else None, page=raw.page, x0=raw.x0, top=raw.top, x1=raw.x1, bottom=raw.bottom,
+        ocr_score=raw.score,
     )
 
 
@@ -162,7 +165,8 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
         for i in range(n_labels):
             label_name = bare_label(columns[i].path[-1]) if columns[i].path else ""
             if labels[i].empty and not is_total and not INDEX_HEADER.match(label_name) and rows:
-                labels[i] = RawCell(previous_labels[i], labels[i].page, labels[i].x0, labels[i].top, labels[i].x1, labels[i].bottom)
+                labels[i] = RawCell(previous_labels[i], labels[i].page, labels[i].x0, labels[i].top, labels[i].x1, labels[i].bottom,
+                                    score=labels[i].score)
                 filled[i] = True
         previous_labels = [clean_label(c.text) for c in labels]
         row_label = clean_label(labels[ent].text) if n_labels else ""
@@ -194,6 +198,8 @@ def assemble(parts: TableParts, doc_id: str, table_id: str) -> tuple[Table, list
         method=parts.method, method_reason=parts.method_reason, label_cols=n_labels, notes=list(parts.notes), placement=placement,
     )
     findings.extend(verify_kinds(table))
+    findings.extend(mark_low_scores(table))
+    findings.extend(mark_misfits(table))
     return table, findings
 
 
