@@ -8,21 +8,14 @@ import os
 import zipfile
 from pathlib import Path
 
+from .hostile import pdf_of_objects
+
 BOMB_BYTES = 1536 * 1024 * 1024  # what the zip bomb's member unzips to (it is about 1.5 MB zipped)
 
 
 def _minimal_pdf(page: bytes, pages: bytes = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>") -> bytes:
-    """A PDF of a catalog, a page tree and one page object, with a correct xref."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", pages, page]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    """A PDF of a catalog, a page tree and one page object."""
+    return pdf_of_objects([b"<< /Type /Catalog /Pages 2 0 R >>", pages, page])
 
 
 def huge_media_box_pdf() -> bytes:

@@ -12,6 +12,7 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from ..pdfium_lock import PDFIUM_LOCK
 from .examples import score_bulletin
 from .pdf import render_pdf
 from .spec import BulletinSpec, spec_to_text
@@ -21,7 +22,11 @@ USER_PASSWORD, OWNER_PASSWORD = "user-secret", "owner-secret"
 
 def zero_page_pdf() -> bytes:
     """A syntactically valid PDF whose page tree is empty (/Count 0), with a correct xref."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    return pdf_of_objects([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
+
+
+def pdf_of_objects(objs: list[bytes]) -> bytes:
+    """A PDF of these objects (numbered from 1, the first the catalog) with a correct xref."""
     out, offsets = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), []
     for i, body in enumerate(objs, 1):
         offsets.append(len(out))
@@ -64,15 +69,22 @@ def partly_scanned_pdf(source: Path, target: Path, scanned: list[int], dpi: int 
     """`source` with the pages numbered in `scanned` (from 1) replaced by their scans: a bulletin
     whose text was typed and whose annex was printed, stamped and scanned back in."""
     scan = image_only_pdf(source, target.with_suffix(".scan.pdf"), dpi=dpi)
-    text, images, out = pdfium.PdfDocument(str(source)), pdfium.PdfDocument(str(scan)), pdfium.PdfDocument.new()
-    try:
-        for i in range(len(text)):
-            out.import_pages(images if i + 1 in scanned else text, [i])
-        out.save(str(target))
-    finally:
-        for doc in (out, images, text):
-            doc.close()
-        scan.unlink()
+    return replace_pages(source, scan, scanned, target)
+
+
+def replace_pages(source: Path, scan: Path, scanned, target: Path) -> Path:
+    """`source` with the pages numbered in `scanned` (from 1) taken from `scan`, saved as `target`;
+    `scan` is removed."""
+    with PDFIUM_LOCK:
+        text, images, out = pdfium.PdfDocument(str(source)), pdfium.PdfDocument(str(scan)), pdfium.PdfDocument.new()
+        try:
+            for i in range(len(text)):
+                out.import_pages(images if i + 1 in scanned else text, [i])
+            out.save(str(target))
+        finally:
+            for doc in (out, images, text):
+                doc.close()
+    scan.unlink()
     return target
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..pdfium_fonts import bundled_font_path
 from ..pdfium_lock import PDFIUM_LOCK
+from .hostile import replace_pages
 
 SCAN_DPI = 200
 SEAL_RED = (215, 30, 35)  # RGB of a stamp pad's ink
@@ -158,14 +159,4 @@ def partly_scanned(source: Path, target: Path, scanned: list[int], style: ScanSt
 
     target = Path(target)
     scan = realistic_scan(source, target.with_suffix(".scan.pdf"), style)
-    with PDFIUM_LOCK:
-        text, images, out = pdfium.PdfDocument(str(source)), pdfium.PdfDocument(str(scan)), pdfium.PdfDocument.new()
-        try:
-            for i in range(len(text)):
-                out.import_pages(images if i + 1 in scanned else text, [i])
-            out.save(str(target))
-        finally:
-            for doc in (out, images, text):
-                doc.close()
-    scan.unlink()
-    return target
+    return replace_pages(source, scan, scanned, target)
