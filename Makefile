@@ -63,6 +63,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_matching.py
 	$(PY) benchmarks/bench_narrative.py
 	$(PY) benchmarks/bench_injection.py
+	$(PY) benchmarks/bench_batch.py
+
+# batches (issue 15): convert_batch against pdfplumber, 1 vs 2 workers, memory from 100 to 2,000 files, reruns (~10 min)
+bench-batch: $(STAMP)
+	$(PY) benchmarks/bench_batch.py
 
 clean:
 	rm -rf $(VENV) outputs/*.parquet outputs/*.csv outputs/*.duckdb outputs/*.json outputs/*.html
