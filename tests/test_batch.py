@@ -49,8 +49,7 @@ def assert_same_dataset(a: Path, b: Path) -> None:
 
 def no_temporary_files(out: Path) -> list[Path]:
     """Anything a half-finished write would leave: staging folders, temporary parts, *.tmp files."""
-    return [p for p in out.rglob("*") if p.name.startswith((".staging-", ".")) and p.name != STORE_DIR
-            or p.suffix == ".tmp"]
+    return [p for p in out.rglob("*") if p.name.startswith(".") and p.name != STORE_DIR or p.suffix == ".tmp"]
 
 
 @pytest.fixture(scope="module")

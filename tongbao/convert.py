@@ -130,8 +130,8 @@ def _payload(doc: Document, frames: dict) -> dict[str, bytes]:
 
 
 def _needs_other_documents(doc: Document) -> bool:
-    """Whether a check across documents has something to check here, or this document is a previous
-    period another may need (every document with an issuer and a period may be one)."""
+    """Whether a check across documents has something to check here (a growth claim); a document
+    another's claim looks back to is found by its issuer and period in the summary."""
     from .check.growth import growth_claims
 
     return bool(doc.status != STATUS_FAILED and growth_claims(doc))

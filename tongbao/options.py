@@ -46,9 +46,13 @@ def check_batch_options(options: BatchOptions) -> None:
     if options.out is not None:
         _check_out(Path(options.out))
     if options.aliases is not None:
-        _check_aliases(Path(options.aliases))
+        from .normalize.departments import load_user_aliases
+
+        _check_readable("--aliases", Path(options.aliases), load_user_aliases)
     if options.indicator_aliases is not None:
-        _check_indicator_aliases(Path(options.indicator_aliases))
+        from .normalize.indicators import load_indicator_aliases
+
+        _check_readable("--indicator-aliases", Path(options.indicator_aliases), load_indicator_aliases)
 
 
 def _check_out(out: Path) -> None:
@@ -59,23 +63,11 @@ def _check_out(out: Path) -> None:
         raise OptionError("--out", f"{out} cannot be created: {parent or out} is not a writable folder")
 
 
-def _check_aliases(path: Path) -> None:
-    from .normalize.departments import load_user_aliases
-
+def _check_readable(option: str, path: Path, load) -> None:
+    """The file exists and `load` reads it without an error (what the run would do later)."""
     if not path.is_file():
-        raise OptionError("--aliases", f"{path} is not a file")
+        raise OptionError(option, f"{path} is not a file")
     try:
-        load_user_aliases(path)
+        load(path)
     except (OSError, UnicodeError, ValueError) as exc:
-        raise OptionError("--aliases", str(exc)) from exc
-
-
-def _check_indicator_aliases(path: Path) -> None:
-    from .normalize.indicators import load_indicator_aliases
-
-    if not path.is_file():
-        raise OptionError("--indicator-aliases", f"{path} is not a file")
-    try:
-        load_indicator_aliases(path)
-    except (OSError, UnicodeError, ValueError) as exc:
-        raise OptionError("--indicator-aliases", str(exc)) from exc
+        raise OptionError(option, str(exc)) from exc

@@ -171,7 +171,8 @@ def supervised_map(func: Callable, items: Iterable, workers: int, timeout: float
                         s.stop()
                     else:
                         s.kill()
-                    s = slots[i] = _Slot(ctx, func, memory_mb) if pending else s
+                    if pending:
+                        s = slots[i] = _Slot(ctx, func, memory_mb)
                 if pending and s.proc.is_alive():
                     s.give(pending.popleft())
                 yield result

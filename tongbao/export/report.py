@@ -372,7 +372,7 @@ def _images(summaries: list[DocSummary], load: Callable[[int], Document]) -> dic
         budget -= pages
         per_doc[n] += pages
         plan.setdefault(n, []).append(k)
-    rendered: dict[tuple[int, int], tuple[Finding, list[Crop]]] = {}
+    rendered: dict[tuple[int, int], tuple[tuple[str, int], list[Crop]]] = {}  # (doc, k) → (image key, crops)
     for n, chosen in sorted(plan.items()):
         try:
             doc = load(n)
@@ -384,12 +384,12 @@ def _images(summaries: list[DocSummary], load: Callable[[int], Document]) -> dic
             f = findings[k]
             if id(f) in crops:
                 rendered[n, k] = ((summaries[n].short, _index(doc, f)), crops[id(f)])
-    out: dict[int, list[Crop]] = {}
+    out: dict[tuple[str, int], list[Crop]] = {}
     spent = 0
     for _sev, k, n, _pages in wanted:  # the byte budget, spent in the same order
-        f, crops = rendered.get((n, k), (None, []))  # f: the key
+        key, crops = rendered.get((n, k), (None, []))
         if crops and spent + sum(c.nbytes for c in crops) <= MAX_IMAGE_BYTES:
-            out[f] = crops
+            out[key] = crops
             spent += sum(c.nbytes for c in crops)
     return out
 

@@ -7,6 +7,22 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+class PixelBox:
+    """The centre and height of a record with x0, top, x1, bottom (an OCR'd word, line or character)."""
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def height(self):
+        return self.bottom - self.top
+
+
 def gaps(spans: list[tuple[float, float]], min_gap: float) -> list[tuple[float, float]]:
     """Empty intervals of at least `min_gap` between the (start, end) spans, left to right."""
     out, reach = [], None

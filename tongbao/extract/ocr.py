@@ -44,7 +44,7 @@ import numpy as np
 from ..pdfium_lock import PDFIUM_LOCK
 from ..errors import ExtractionError
 from ..model import Document, Finding
-from .geometry import gaps, group_lines
+from .geometry import PixelBox, gaps, group_lines
 from .document import fill_document
 from .pdf_lineless import find_lineless_tables
 from .pdf_pages import Line, PageContent, PageTable, build_document
@@ -148,7 +148,7 @@ def tesseract_version() -> str:
 
 
 @dataclass
-class Word:
+class Word(PixelBox):
     """A word (Tesseract) or text line (RapidOCR) read, with its box in pixels and, from RapidOCR,
     its characters' boxes and scores."""
 
@@ -159,18 +159,6 @@ class Word:
     bottom: int
     conf: float
     chars: list | None = None
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def height(self) -> int:
-        return self.bottom - self.top
 
 
 def run_tesseract(image: np.ndarray, psm: int = PAGE_PSM, langs: str = TEXT_LANGS, config: dict | None = None,
@@ -610,6 +598,21 @@ def _band_table(band: Band, clean: np.ndarray, ink: np.ndarray, page: int, scale
     inside = run_tesseract(clean[y0:y1, x0:x1], psm=PAGE_PSM, offset=(x0, y0))
     if not inside:
         return None
+    layout = band_layout(band, inside)
+    if layout is None:
+        return None
+    rows_y, edges = layout
+    boxes = [(edges[c], a, edges[c + 1], b) for a, b in rows_y for c in range(len(edges) - 1)]
+    texts = iter(cell_texts(clean, ink, boxes))
+    it = iter(boxes)
+    grid = [[RawCell(next(texts), page, *_points(scale, next(it))) for _c in range(len(edges) - 1)] for _r in rows_y]
+    return _parts(grid, page, f"OCR ({ENGINE} {LANGS}, {DPI} dpi): horizontal rules only, rows from rules "
+                              f"detected in the image, columns from word alignment, each cell read on its own")
+
+
+def band_layout(band: Band, inside: list) -> tuple[list[tuple[int, int]], list[float]] | None:
+    """(row y spans, column x edges) of a table ruled with horizontal rules only: rows between the
+    rules, columns at the empty x strips between the body rows' word runs (None: fewer than 2)."""
     rows_y = list(zip(band.ys, band.ys[1:]))
     body_rows = rows_y[1:] if len(rows_y) > 2 else rows_y
     body = [w for w in inside if any(a <= w.cy <= b for a, b in body_rows)]
@@ -618,14 +621,7 @@ def _band_table(band: Band, clean: np.ndarray, ink: np.ndarray, page: int, scale
         return None
     height = float(np.median([w.height for w in inside]))
     edges = [band.x0] + [column_edge(a, b, head) for a, b in gaps(word_runs(body, height), 1.2 * height)] + [band.x1]
-    if len(edges) - 1 < 2:
-        return None
-    boxes = [(edges[c], a, edges[c + 1], b) for a, b in rows_y for c in range(len(edges) - 1)]
-    texts = iter(cell_texts(clean, ink, boxes))
-    it = iter(boxes)
-    grid = [[RawCell(next(texts), page, *_points(scale, next(it))) for _c in range(len(edges) - 1)] for _r in rows_y]
-    return _parts(grid, page, f"OCR ({ENGINE} {LANGS}, {DPI} dpi): horizontal rules only, rows from rules "
-                              f"detected in the image, columns from word alignment, each cell read on its own")
+    return (rows_y, edges) if len(edges) - 1 >= 2 else None
 
 
 def word_runs(words: list[Word], height: float) -> list[tuple[int, int]]:

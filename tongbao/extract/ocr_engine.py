@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .geometry import PixelBox
+
 ENGINE = "rapidocr"
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -34,8 +36,8 @@ THREADS_ENV = "TONGBAO_OCR_THREADS"  # onnxruntime threads per model call (defau
 
 
 @dataclass
-class Char:
-    """One recognised character (or Latin word) with its box in image pixels and its score (0-1)."""
+class Read(PixelBox):
+    """Text the recogniser read, its score (0-1) and its box in image pixels."""
 
     text: str
     score: float
@@ -43,26 +45,17 @@ class Char:
     top: float
     x1: float
     bottom: float
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
 
 
 @dataclass
-class TextLine:
-    """A detected text line: its text, recognition score (0-1), box in pixels and characters."""
+class Char(Read):
+    """One recognised character (or Latin word)."""
 
-    text: str
-    score: float
-    x0: float
-    top: float
-    x1: float
-    bottom: float
+
+@dataclass
+class TextLine(Read):
+    """A detected text line, with its characters."""
+
     chars: list[Char] = field(default_factory=list)
 
 

@@ -115,16 +115,10 @@ def band_table(band: ocr.Band, lines, clean, ink, reader, number: int, scale: fl
     """Rows between the rules; columns at empty x strips between the body rows' words."""
     x0, y0, x1, y1 = band.bbox
     inside = [w for w in _words(lines) if x0 <= w.cx <= x1 and y0 <= w.cy <= y1]
-    rows_y = list(zip(band.ys, band.ys[1:]))
-    body_rows = rows_y[1:] if len(rows_y) > 2 else rows_y
-    body = [w for w in inside if any(a <= w.cy <= b for a, b in body_rows)]
-    head = [w for w in inside if w not in body]
-    if not body:
+    layout = ocr.band_layout(band, inside)
+    if layout is None:
         return None
-    height = float(np.median([w.height for w in inside]))
-    edges = [band.x0] + [ocr.column_edge(a, b, head) for a, b in ocr.gaps(ocr.word_runs(body, height), 1.2 * height)] + [band.x1]
-    if len(edges) - 1 < 2:
-        return None
+    rows_y, edges = layout
     at = [(r, c) for r in range(len(rows_y)) for c in range(len(edges) - 1)]
     boxes = [(edges[c], a, edges[c + 1], b) for a, b in rows_y for c in range(len(edges) - 1)]
     rows, _ = _table(at, boxes, (len(rows_y), len(edges) - 1), lines, clean, ink, reader, number, scale, "")
