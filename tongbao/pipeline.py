@@ -26,24 +26,23 @@ from .privacy import SaltError, pseudonymize_documents
 SERIAL_BELOW = 4  # batches smaller than this are not worth starting processes for
 
 
-def unique_contents(paths: list[Path]) -> tuple[list[Path], dict[Path, Path]]:
-    """Files with distinct bytes, and each duplicate mapped to the first file with the same bytes.
+def unique_contents(paths: list[Path]) -> tuple[list[tuple[Path, str]], dict[Path, Path]]:
+    """(file, sha256 of its bytes) for files with distinct bytes, and each duplicate mapped to the
+    first file with the same bytes; an unreadable file gets the hash of its path (its reader says why).
 
     doc_id is the sha256 of the bytes, so two copies of one bulletin are one document."""
+    from .store import file_digest
+
     seen: dict[str, Path] = {}
     duplicates: dict[Path, Path] = {}
     unique = []
     for p in paths:
-        try:
-            digest = hashlib.sha256(p.read_bytes()).hexdigest()
-        except OSError:
-            unique.append(p)  # unreadable: the reader reports why
-            continue
+        digest = file_digest(p) or hashlib.sha256(os.fsencode(p)).hexdigest()
         if digest in seen:
             duplicates[p] = seen[digest]
         else:
             seen[digest] = p
-            unique.append(p)
+            unique.append((p, digest))
     return unique, duplicates
 
 
@@ -128,7 +127,8 @@ def run_batch(paths: Iterable[str | Path], workers: int | None = None, scheduler
         rules = load_rules(rules)
     if pseudonymize_salt is not None and not pseudonymize_salt:
         raise SaltError("pseudonyms need a secret salt: without one, anyone can hash a list of names and find who is who")
-    files, duplicates = unique_contents(expand_paths(paths))
+    unique, duplicates = unique_contents(expand_paths(paths))
+    files = [p for p, _ in unique]
     docs = list(map_documents(files, workers, scheduler, rules))
     run_cross_document_checks(docs)
     if pseudonymize_salt is not None:
@@ -205,17 +205,11 @@ def convert_batch(paths: Iterable[str | Path], out: str | Path, formats: tuple[s
 def _convert_locked(store, paths, out: Path, formats, settings, workers, scheduler, force: bool, report: bool,
                     on_progress) -> BatchResult:
     from .merge import Entry, merge_parts
-    from .store import file_digest, part_key
+    from .store import part_key
 
     options = settings.fingerprint()
-    entries, duplicates, seen = [], {}, {}
-    for p in expand_paths(paths):
-        digest = file_digest(p) or hashlib.sha256(os.fsencode(p)).hexdigest()  # unreadable: the reader says why
-        if digest in seen:
-            duplicates[p] = seen[digest]
-            continue
-        seen[digest] = p
-        entries.append(Entry(str(p), digest, part_key(digest, options)))
+    unique, duplicates = unique_contents(expand_paths(paths))
+    entries = [Entry(str(p), digest, part_key(digest, options)) for p, digest in unique]
     todo = [e for e in entries if force or not store.has(e.key)]
     cached = len(entries) - len(todo)
     done = 0
