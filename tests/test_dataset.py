@@ -40,6 +40,31 @@ def test_frictionless_validates_every_table_in_parquet_and_csv(out):
     assert {f["name"]: f["type"] for f in documents["schema"]["fields"]}["issue_date"] == "date"
 
 
+def test_panel_folded_in_small_runs_of_keys_is_the_same_panel(out, tmp_path, monkeypatch):
+    from tongbao.export import panel as panel_module
+
+    for name in ("observations", "entities"):
+        shutil.copy(out / f"{name}.parquet", tmp_path / f"{name}.parquet")
+    monkeypatch.setattr(panel_module, "PANEL_CHUNK_ROWS", 3)  # a run per key prefix or two
+    keyed = panel_module.KEYED_SQL.format(observations=panel_module._parquet(tmp_path / "observations.parquet"),
+                                          entities=panel_module._parquet(tmp_path / "entities.parquet"),
+                                          whole=panel_module.WHOLE_PLACE)
+    prefixes = duckdb.connect().execute(
+        f"SELECT count(*) FROM (SELECT DISTINCT region, entity_type, indicator_id FROM ({keyed}))").fetchone()[0]
+    assert prefixes > 3
+    assert panel_module.write_panel(tmp_path, ("parquet",)) == ["panel.parquet"]
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "panel.parquet"), pd.read_parquet(out / "panel.parquet"))
+
+
+def test_key_runs_never_split_a_prefix_and_keep_the_order():
+    from tongbao.export.panel import _chunks
+
+    prefixes = [("a", "x", "i1", 4), ("a", "x", "i2", 9), ("a", "y", "i1", 1), ("b", "x", "i1", 2), ("b", "x", "i3", 30)]
+    runs = _chunks(prefixes, limit=5)
+    assert [k for run in runs for k in run] == [p[:3] for p in prefixes]
+    assert runs == [[("a", "x", "i1")], [("a", "x", "i2")], [("a", "y", "i1"), ("b", "x", "i1")], [("b", "x", "i3")]]
+
+
 def test_every_document_has_its_city(out):
     docs = pd.read_parquet(out / "documents.parquet")
     assert docs["city"].notna().all(), docs.loc[docs["city"].isna(), "source_path"].tolist()

@@ -12,7 +12,7 @@ from tongbao.cli import app
 from tongbao.export.frames import build_frames
 from tongbao.export.schemas import load_schema, validate
 from tongbao.normalize.indicators import (KINDS, REVIEW_FILE, IndicatorMatcher, IndicatorRegistry, load_indicator_aliases,
-                                          review_queue, write_indicator_review)
+                                          ReviewQueue, review_queue, write_indicator_review)
 from tongbao.pipeline import process_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,6 +179,18 @@ def test_review_queue_round_trip(seed_observations, tmp_path):
     left = review_queue(again)
     assert first not in set(left["indicator_raw"]) and second not in set(left["indicator_raw"])
     assert len(left) == len(queue) - 2
+
+
+def test_review_queue_gathered_document_by_document_is_the_same_queue(seed_observations):
+    """A batch's merge adds each document's observations as it goes; the queue is the one of them all."""
+    queue = ReviewQueue()
+    docs = list(seed_observations.groupby("doc_id", sort=False))
+    assert len(docs) > 1
+    for _doc, part in docs:
+        queue.add(part)
+    gathered = queue.frame()
+    assert len(gathered) and (gathered["n_documents"] >= 1).all()
+    pd.testing.assert_frame_equal(gathered, review_queue(seed_observations))
 
 
 def test_user_alias_of_a_level_and_a_yaml_file(tmp_path, matcher):

@@ -18,6 +18,8 @@ from .model import Document, printable_path
 from .store import DOCUMENT_FILE, PartStore
 
 CACHED_DOCUMENTS = 8  # documents kept loaded while checks across documents look back
+# the observations columns the indicator review queue reads (normalize/indicators.review_queue)
+REVIEW_INPUT = ("doc_id", "indicator_id", "indicator_raw", "indicator_method", "source", "source_ref", "value", "unit")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ def merge_parts(store: PartStore, entries: list[Entry], out: Path, formats: tupl
     from .check.growth import add_growth_findings
     from .export.report import DocSummary, render_report_from
     from .export.writers import DatasetWriter, write_text_atomic
+    from .normalize.indicators import REVIEW_FILE, ReviewQueue, write_indicator_review
 
     summaries = [store.summary(e.key) for e in entries]
     docs = _Documents(store, entries)
@@ -95,25 +98,26 @@ def merge_parts(store: PartStore, entries: list[Entry], out: Path, formats: tupl
     merged = Merged()
     writer = DatasetWriter(out, formats)
     try:
-        entities = []  # small: one row per (raw name, city) of each document, combined at the end
-        unknown = []  # observations whose label is no known indicator, for the review queue
+        entities = _Entities()  # one row per (raw name, city), however many documents name it
+        unknown = ReviewQueue()  # labels that are no known indicator, for the review queue
         for entry, s in zip(entries, summaries):
             for name in TABLES:
                 table = _part_table(store, entry, name, rebuilt.get(entry.key))
                 if name == "documents":
                     table = _with_path(table, entry.path)
                 elif name == "entities":
-                    entities.append(table)
+                    entities.add(table)
                     continue
                 elif name == "observations":
-                    unknown.append(_unknown_indicators(table))
+                    unknown.add(_unknown_indicators(table))
                 writer.append(name, table)
             if s["status"] == "failed":
                 merged.failed.append((entry.path, s["error"]))
-        writer.append_frame("entities", _combine_entities(entities))
+        writer.append_frame("entities", entities.frame())
         merged.written = writer.commit(TABLES)
         merged.rows = dict(writer.rows)
-        review, merged.unknown_indicators = _write_indicator_review(unknown, Path(out))
+        review = Path(out) / REVIEW_FILE
+        merged.unknown_indicators = write_indicator_review(unknown, review)
         merged.written.append(review)
     except BaseException:
         writer.discard()
@@ -137,23 +141,13 @@ def merge_parts(store: PartStore, entries: list[Entry], out: Path, formats: tupl
 
 
 def _unknown_indicators(table):
-    """The rows of an observations part whose label is no known indicator (few: kept for the queue)."""
+    """The rows of an observations part whose label is no known indicator, in the columns the queue reads."""
     import pyarrow.compute as pc
 
     if "indicator_method" not in table.column_names:
         return table.slice(0, 0).to_pandas()
-    return table.filter(pc.equal(table.column("indicator_method"), "unknown")).to_pandas()
-
-
-def _write_indicator_review(unknown: list, out: Path) -> tuple[Path, int]:
-    import pandas as pd
-
-    from .normalize.indicators import REVIEW_FILE, write_indicator_review
-
-    frames = [u for u in unknown if len(u)]
-    observations = pd.concat(frames, ignore_index=True) if frames else (unknown[0] if unknown else pd.DataFrame())
-    path = out / REVIEW_FILE
-    return path, write_indicator_review(observations, path)
+    rows = table.filter(pc.equal(table.column("indicator_method"), "unknown"))
+    return rows.select([c for c in REVIEW_INPUT if c in rows.column_names]).to_pandas()
 
 
 def _summary_of(payload: dict[str, bytes]) -> dict:
@@ -182,26 +176,33 @@ def _with_path(table, path: str):
     return table.set_column(i, table.schema.field(i), pa.array([printable_path(path)] * table.num_rows, type=pa.string()))
 
 
-def _combine_entities(tables: list):
+class _Entities:
     """One entities row per (raw name, city) however many documents name it; its level and region
-    only where every document agrees (as normalize/places.py decides for a batch held in memory)."""
-    import pandas as pd
-    import pyarrow as pa
+    only where every document agrees (as normalize/places.py decides for a batch held in memory).
+    Kept as it goes, so memory grows with the distinct names, not with the documents."""
 
-    from .export.schemas import conform, empty_frame
+    AGREE = ("level", "region")
 
-    if not tables:
-        return empty_frame("entities")
-    df = pa.concat_tables(tables, promote_options="default").to_pandas()
-    if df.empty:
-        return conform(df, "entities")
-    key = ["entity_raw", "city"]
-    first = df.drop_duplicates(key, keep="first").set_index(key)
-    for col in ("level", "region"):
-        if col in df.columns:
-            agreed = df.groupby(key, dropna=False)[col].nunique(dropna=False) == 1
-            first.loc[~agreed.reindex(first.index).fillna(True).astype(bool), col] = None
-    return conform(first.reset_index(), "entities")
+    def __init__(self):
+        self.rows: dict[tuple, dict] = {}
+
+    def add(self, table) -> None:
+        for row in table.to_pylist():
+            key = (row["entity_raw"], row["city"])
+            first = self.rows.get(key)
+            if first is None:
+                self.rows[key] = row
+                continue
+            for col in self.AGREE:
+                if col in row and first.get(col) != row[col]:
+                    first[col] = None
+
+    def frame(self):
+        import pandas as pd
+
+        from .export.schemas import conform, empty_frame
+
+        return conform(pd.DataFrame(list(self.rows.values())), "entities") if self.rows else empty_frame("entities")
 
 
 def _counts(summaries: list[dict], rows: dict[str, int]) -> dict[str, int]:

@@ -21,6 +21,8 @@ from .schemas import load_schema, validate
 
 from .formats import DUCKDB_FILE, FORMATS
 PARQUET_MISSING = ["", "nan"]  # how a null reads when frictionless validates Parquet (through pandas)
+ROW_GROUP_ROWS = 65_536  # rows gathered before a Parquet row group (and a CSV chunk) is written
+ROW_GROUP_PARTS = 64  # appends gathered at most (each small document's rows are one)
 DERIVED = ("panel",)  # tables made from the others when a dataset is written (export/panel.py)
 
 
@@ -91,6 +93,7 @@ class DatasetWriter:
         self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self._store()))
         self._parquet: dict = {}
         self._csv: dict = {}
+        self._pending: dict[str, list] = {}  # Arrow tables not yet written, by table
         self.rows: dict[str, int] = {}
 
     def _store(self) -> Path:
@@ -99,15 +102,27 @@ class DatasetWriter:
         return store
 
     def append(self, name: str, table) -> None:
-        """Add rows (an Arrow table in the published types) to a table."""
+        """Add rows (an Arrow table in the published types) to a table; they are written in row
+        groups of up to ROW_GROUP_ROWS rows or ROW_GROUP_PARTS appends, so a batch of small documents
+        makes neither a row group per document nor a footer that grows with the number of them."""
+        self.rows[name] = self.rows.get(name, 0) + table.num_rows
+        pending = self._pending.setdefault(name, [])
+        pending.append(table)
+        if len(pending) >= ROW_GROUP_PARTS or sum(t.num_rows for t in pending) >= ROW_GROUP_ROWS:
+            self._flush(name)
+
+    def _flush(self, name: str) -> None:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        self.rows[name] = self.rows.get(name, 0) + table.num_rows
+        pending = self._pending.pop(name, [])
+        if not pending:
+            return
         writer = self._parquet.get(name)
+        schema = writer.schema if writer is not None else pending[0].schema
+        table = pa.concat_tables([t if t.schema == schema else t.cast(schema) for t in pending])
         if writer is None:
-            writer = self._parquet[name] = pq.ParquetWriter(self.staging / f"{name}.parquet", table.schema)
-        elif table.schema != writer.schema:
-            table = table.cast(writer.schema)
+            writer = self._parquet[name] = pq.ParquetWriter(self.staging / f"{name}.parquet", schema)
         writer.write_table(table)
         if "csv" in self.formats:
             first = name not in self._csv
@@ -122,11 +137,14 @@ class DatasetWriter:
 
     def commit(self, tables: tuple[str, ...]) -> list[Path]:
         """Close every file, move them into OUT, remove stale ones; the files written."""
+        for name in list(self._pending):
+            self._flush(name)
         for name in tables:  # a table without rows still gets its (empty) file
             if name not in self._parquet:
                 from .schemas import empty_frame
 
                 self.append_frame(name, empty_frame(name))
+                self._flush(name)
         for w in self._parquet.values():
             w.close()
         for fh in self._csv.values():

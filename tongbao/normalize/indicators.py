@@ -334,27 +334,51 @@ def _csv_rows(text: str) -> list[dict[str, str]] | None:
     return list(reader)
 
 
+class ReviewQueue:
+    """The review queue gathered part by part (a batch's documents one after another): memory grows
+    with the distinct labels, not with the observations."""
+
+    def __init__(self, matcher: IndicatorMatcher | None = None):
+        self.matcher = matcher
+        self._labels: dict[tuple, list] = {}  # (label, source) → [observations, doc ids, first row]
+
+    def add(self, observations: pd.DataFrame) -> None:
+        """Count the observations whose printed label carries no indicator (narrative fragments aside)."""
+        if observations.empty or "indicator_id" not in observations:
+            return
+        raw = observations["indicator_raw"]
+        o = observations[observations["indicator_id"].isna() & raw.notna() & (raw.fillna("").str.strip() != "")]
+        if "indicator_method" in o:
+            o = o[o["indicator_method"] == "unknown"]
+        for row in o[["indicator_raw", "source", "doc_id", "source_ref", "value", "unit"]].itertuples(index=False):
+            seen = self._labels.get((row.indicator_raw, row.source))
+            if seen is None:
+                self._labels[(row.indicator_raw, row.source)] = [1, {row.doc_id}, row]
+            else:
+                seen[0] += 1
+                seen[1].add(row.doc_id)
+
+    def frame(self) -> pd.DataFrame:
+        """One row per label, most frequent first, with a suggestion where a registry name is
+        contained in the label (never applied)."""
+        if not self._labels:
+            return pd.DataFrame(columns=REVIEW_COLUMNS)
+        registry = (self.matcher or IndicatorMatcher()).registry
+        rows = []
+        for (raw, source), (n, docs, first) in self._labels.items():
+            sug = _suggest(registry, raw)
+            rows.append([raw, source, n, len(docs), first.source_ref, first.value,
+                         first.unit if pd.notna(first.unit) else "", sug.id if sug else "", sug.name if sug else "",
+                         "", "", ""])
+        df = pd.DataFrame(rows, columns=REVIEW_COLUMNS)
+        return df.sort_values(["n_observations", "indicator_raw"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
 def review_queue(observations: pd.DataFrame, matcher: IndicatorMatcher | None = None) -> pd.DataFrame:
-    """One row per printed label that carries no indicator (narrative fragments aside), most frequent
-    first, with a suggestion where a registry name is contained in the label (never applied)."""
-    if observations.empty or "indicator_id" not in observations:
-        return pd.DataFrame(columns=REVIEW_COLUMNS)
-    raw = observations["indicator_raw"]
-    o = observations[observations["indicator_id"].isna() & raw.notna() & (raw.fillna("").str.strip() != "")]
-    if "indicator_method" in o:
-        o = o[o["indicator_method"] == "unknown"]
-    if o.empty:
-        return pd.DataFrame(columns=REVIEW_COLUMNS)
-    registry = (matcher or IndicatorMatcher()).registry
-    rows = []
-    for (raw, source), g in o.groupby(["indicator_raw", "source"], sort=False):
-        first = g.iloc[0]
-        sug = _suggest(registry, raw)
-        rows.append([raw, source, len(g), g["doc_id"].nunique(), first["source_ref"], first["value"],
-                     first["unit"] if pd.notna(first["unit"]) else "", sug.id if sug else "", sug.name if sug else "",
-                     "", "", ""])
-    df = pd.DataFrame(rows, columns=REVIEW_COLUMNS)
-    return df.sort_values(["n_observations", "indicator_raw"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    """One row per printed label that carries no indicator, most frequent first (see ReviewQueue)."""
+    queue = ReviewQueue(matcher)
+    queue.add(observations)
+    return queue.frame()
 
 
 def _suggest(registry: IndicatorRegistry, raw: str) -> Indicator | None:
@@ -366,10 +390,12 @@ def _suggest(registry: IndicatorRegistry, raw: str) -> Indicator | None:
     return None
 
 
-def write_indicator_review(observations: pd.DataFrame, path: Path | str, matcher: IndicatorMatcher | None = None) -> int:
-    """Write the review queue as CSV (UTF-8 with BOM, for spreadsheets); returns its number of rows.
-    Fill in indicator_id (a registry id, your own, or `none`) and pass the file back with --indicator-aliases."""
-    df = review_queue(observations, matcher)
+def write_indicator_review(observations: pd.DataFrame | ReviewQueue, path: Path | str,
+                           matcher: IndicatorMatcher | None = None) -> int:
+    """Write the review queue (of observations, or one gathered already) as CSV (UTF-8 with BOM, for
+    spreadsheets); returns its number of rows. Fill in indicator_id (a registry id, your own, or
+    `none`) and pass the file back with --indicator-aliases."""
+    df = observations.frame() if isinstance(observations, ReviewQueue) else review_queue(observations, matcher)
     df["indicator_raw"] = df["indicator_raw"].map(defuse_formula)  # undone by load_indicator_aliases
     with atomic_path(Path(path)) as tmp:
         df.to_csv(tmp, index=False, encoding=CSV_ENCODING)
