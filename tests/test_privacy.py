@@ -35,8 +35,14 @@ def _strings_in_files(out: Path) -> str:
     from tongbao.privacy import _walk
 
     parts = [p.read_text(encoding="utf-8-sig") for p in out.iterdir() if p.suffix in (".csv", ".json", ".html")]
-    for p in [*out.glob("*.parquet"), *out.glob(".tongbao/parts/*/*.parquet")]:
+    from tongbao.store import TABLE_SUFFIX, decode_table
+
+    for p in out.glob("*.parquet"):
         parts.append(pd.read_parquet(p).astype(str).to_csv(index=False))
+    stored = list(out.glob(f".tongbao/parts/*/*{TABLE_SUFFIX}"))
+    assert stored  # the parts' own tables are searched too
+    for p in stored:
+        parts.append(decode_table(p).to_pandas().astype(str).to_csv(index=False))
     for p in out.glob(".tongbao/parts/*/summary.json"):
         parts.append(json.dumps(json.loads(p.read_text()), ensure_ascii=False))
     for p in out.glob(".tongbao/parts/*/document.pickle"):

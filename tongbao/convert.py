@@ -8,7 +8,6 @@ why, and never reaches the rest of the batch.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import pickle
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from . import limits
 from .check.rules import Rule
 from .limits import Limits
 from .model import STATUS_FAILED, Document
-from .store import DOCUMENT_FILE, SUMMARY_FILE
+from .store import DOCUMENT_FILE, SUMMARY_FILE, encode_table, table_name
 
 
 @dataclass(frozen=True)
@@ -110,16 +109,10 @@ def failed_part(path: str, doc_id: str, reason: str) -> Converted:
 
 
 def _payload(doc: Document, frames: dict) -> dict[str, bytes]:
-    import pyarrow.parquet as pq
-
     from .export.report import DocSummary
     from .export.schemas import to_arrow
 
-    payload = {}
-    for name, df in frames.items():
-        buf = io.BytesIO()
-        pq.write_table(to_arrow(df, name), buf)
-        payload[f"{name}.parquet"] = buf.getvalue()
+    payload = {table_name(name): encode_table(to_arrow(df, name)) for name, df in frames.items()}
     payload[DOCUMENT_FILE] = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
     summary = {"report": DocSummary.of(doc).to_json(), "issuer": doc.issuer, "period_label": doc.period_label,
                "cross_document": _needs_other_documents(doc), "status": doc.status, "error": doc.error,

@@ -15,7 +15,7 @@ from pathlib import Path
 from .convert import Settings, _matcher, document_part
 from .export.schemas import TABLES
 from .model import Document, printable_path
-from .store import DOCUMENT_FILE, PartStore
+from .store import DOCUMENT_FILE, PartStore, decode_table, table_name
 
 CACHED_DOCUMENTS = 8  # documents kept loaded while checks across documents look back
 # the observations columns the indicator review queue reads (normalize/indicators.review_queue)
@@ -159,13 +159,9 @@ def _summary_of(payload: dict[str, bytes]) -> dict:
 
 
 def _part_table(store: PartStore, entry: Entry, name: str, rebuilt: dict[str, bytes] | None):
-    import io
-
-    import pyarrow.parquet as pq
-
     if rebuilt is not None:
-        return pq.read_table(io.BytesIO(rebuilt[f"{name}.parquet"]))
-    return pq.read_table(store.table_file(entry.key, name))
+        return decode_table(rebuilt[table_name(name)])
+    return store.table(entry.key, name)
 
 
 def _with_path(table, path: str):

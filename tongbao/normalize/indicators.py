@@ -346,17 +346,19 @@ class ReviewQueue:
         """Count the observations whose printed label carries no indicator (narrative fragments aside)."""
         if observations.empty or "indicator_id" not in observations:
             return
-        raw = observations["indicator_raw"]
-        o = observations[observations["indicator_id"].isna() & raw.notna() & (raw.fillna("").str.strip() != "")]
-        if "indicator_method" in o:
-            o = o[o["indicator_method"] == "unknown"]
-        for row in o[["indicator_raw", "source", "doc_id", "source_ref", "value", "unit"]].itertuples(index=False):
-            seen = self._labels.get((row.indicator_raw, row.source))
+        n = len(observations)
+        methods = observations["indicator_method"].tolist() if "indicator_method" in observations else ["unknown"] * n
+        columns = [observations[c].tolist() for c in ("indicator_raw", "source", "indicator_id", "doc_id", "source_ref",
+                                                      "value", "unit")]
+        for raw, source, iid, doc_id, ref, value, unit, method in zip(*columns, methods):
+            if not pd.isna(iid) or pd.isna(raw) or not str(raw).strip() or method != "unknown":
+                continue
+            seen = self._labels.get((raw, source))
             if seen is None:
-                self._labels[(row.indicator_raw, row.source)] = [1, {row.doc_id}, row]
+                self._labels[(raw, source)] = [1, {doc_id}, (ref, value, unit)]
             else:
                 seen[0] += 1
-                seen[1].add(row.doc_id)
+                seen[1].add(doc_id)
 
     def frame(self) -> pd.DataFrame:
         """One row per label, most frequent first, with a suggestion where a registry name is
@@ -365,11 +367,10 @@ class ReviewQueue:
             return pd.DataFrame(columns=REVIEW_COLUMNS)
         registry = (self.matcher or IndicatorMatcher()).registry
         rows = []
-        for (raw, source), (n, docs, first) in self._labels.items():
+        for (raw, source), (n, docs, (ref, value, unit)) in self._labels.items():
             sug = _suggest(registry, raw)
-            rows.append([raw, source, n, len(docs), first.source_ref, first.value,
-                         first.unit if pd.notna(first.unit) else "", sug.id if sug else "", sug.name if sug else "",
-                         "", "", ""])
+            rows.append([raw, source, n, len(docs), ref, value, unit if pd.notna(unit) else "",
+                         sug.id if sug else "", sug.name if sug else "", "", "", ""])
         df = pd.DataFrame(rows, columns=REVIEW_COLUMNS)
         return df.sort_values(["n_observations", "indicator_raw"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
