@@ -16,7 +16,6 @@ from pathlib import Path
 WHOLE_PLACE = "all"  # entity type of a figure about the issuing place as a whole (全市共受理…)
 
 PANEL_CHUNK_ROWS = 10_000  # keyed observations folded per query: DuckDB's list aggregates cannot spill
-PANEL_KEY = ("region", "entity_type", "indicator_id", "period_label")
 
 KEYED_SQL = """
 SELECT o.region, coalesce(o.entity_id, '{whole}') AS entity_type, o.indicator_id, o.period_label, o.level,
@@ -55,7 +54,7 @@ def _parquet(path: Path) -> str:
     return "read_parquet('" + str(path).replace("'", "''") + "')"
 
 
-def _chunks(prefixes: list[tuple], limit: int = PANEL_CHUNK_ROWS) -> list[list[tuple]]:
+def _chunks(prefixes: list[tuple], limit: int) -> list[list[tuple]]:
     """Consecutive (region, entity type, indicator) prefixes, in panel order, cut into runs of about
     `limit` observations (a prefix is never split, so every panel row is folded whole)."""
     chunks: list[list[tuple]] = []
@@ -66,7 +65,7 @@ def _chunks(prefixes: list[tuple], limit: int = PANEL_CHUNK_ROWS) -> list[list[t
             size = 0
         chunks[-1].append(tuple(key))
         size += n
-    return [c for c in chunks if c]
+    return chunks
 
 
 def write_panel(staging: Path, formats: tuple[str, ...]) -> list[str]:
@@ -90,7 +89,7 @@ def write_panel(staging: Path, formats: tuple[str, ...]) -> list[str]:
         fold = FOLD_SQL.format(keyed="keyed JOIN chunk USING (region, entity_type, indicator_id)")
         con.execute("CREATE TEMP TABLE chunk (region VARCHAR, entity_type VARCHAR, indicator_id VARCHAR)")
         writer = None
-        for chunk in _chunks(prefixes) or [[]]:
+        for chunk in _chunks(prefixes, PANEL_CHUNK_ROWS) or [[]]:  # no keys: an empty panel of the right columns
             con.execute("DELETE FROM chunk")
             if chunk:
                 con.executemany("INSERT INTO chunk VALUES (?, ?, ?)", chunk)
