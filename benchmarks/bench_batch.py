@@ -409,7 +409,7 @@ def section(devset: dict, scaling: dict, memory: dict, scaling_files_: list[Path
         f"Date: {datetime.date.today().isoformat()}; machine: **2 cores** ({os.cpu_count()} CPUs, nproc), "
         f"Python {platform.python_version()} on {platform.system()} {platform.machine()}. "
         f"Load average at the start: {start_load[0]:.2f} / {start_load[1]:.2f} / {start_load[2]:.2f} (1 / 5 / 15 min)"
-        + (" — **other work was running on the machine** (other sessions' tests and benchmarks), so the figures are lower "
+        + (" — **other work was running on the machine** (tests or benchmarks run just before), so the figures are lower "
            "and noisier than on an idle machine; each table gives the 1-minute load average at its runs."
            if loaded else " — the machine was otherwise idle."),
         "",
