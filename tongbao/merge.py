@@ -18,8 +18,6 @@ from .model import Document, printable_path
 from .store import DOCUMENT_FILE, PartStore, decode_table, table_name
 
 CACHED_DOCUMENTS = 8  # documents kept loaded while checks across documents look back
-# the observations columns the indicator review queue reads (normalize/indicators.review_queue)
-REVIEW_INPUT = ("doc_id", "indicator_id", "indicator_raw", "indicator_method", "source", "source_ref", "value", "unit")
 
 
 @dataclass(frozen=True)
@@ -144,10 +142,12 @@ def _unknown_indicators(table):
     """The rows of an observations part whose label is no known indicator, in the columns the queue reads."""
     import pyarrow.compute as pc
 
+    from .normalize.indicators import ReviewQueue
+
     if "indicator_method" not in table.column_names:
         return table.slice(0, 0).to_pandas()
     rows = table.filter(pc.equal(table.column("indicator_method"), "unknown"))
-    return rows.select([c for c in REVIEW_INPUT if c in rows.column_names]).to_pandas()
+    return rows.select([*ReviewQueue.INPUT, "indicator_method"]).to_pandas()
 
 
 def _summary_of(payload: dict[str, bytes]) -> dict:

@@ -46,7 +46,7 @@ def conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
     changes = {f["name"]: _RESOLVED[f["type"]] for f in fields if dtypes[f["name"]] != _RESOLVED[f["type"]]}
     if changes:
         df = df.astype(changes)
-    return df[names + [c for c in df.columns if c not in missing and c not in names]]
+    return df[names + [c for c in df.columns if c not in names]]
 
 
 def validate(df: pd.DataFrame, name: str) -> None:

@@ -338,6 +338,8 @@ class ReviewQueue:
     """The review queue gathered part by part (a batch's documents one after another): memory grows
     with the distinct labels, not with the observations."""
 
+    INPUT = ("indicator_raw", "source", "indicator_id", "doc_id", "source_ref", "value", "unit")  # observations columns read
+
     def __init__(self, matcher: IndicatorMatcher | None = None):
         self.matcher = matcher
         self._labels: dict[tuple, list] = {}  # (label, source) → [observations, doc ids, first row]
@@ -348,8 +350,7 @@ class ReviewQueue:
             return
         n = len(observations)
         methods = observations["indicator_method"].tolist() if "indicator_method" in observations else ["unknown"] * n
-        columns = [observations[c].tolist() for c in ("indicator_raw", "source", "indicator_id", "doc_id", "source_ref",
-                                                      "value", "unit")]
+        columns = [observations[c].tolist() for c in self.INPUT]
         for raw, source, iid, doc_id, ref, value, unit, method in zip(*columns, methods):
             if not pd.isna(iid) or pd.isna(raw) or not str(raw).strip() or method != "unknown":
                 continue
