@@ -74,8 +74,7 @@ def convert_file(path: str, settings: Settings = Settings()) -> Converted:
 
 def document_part(doc: Document, settings: Settings, matcher=None) -> Converted:
     """The part of a document already read and checked (pseudonymized here when the settings say so)."""
-    from .export.frames import build_frames
-    from .export.schemas import validate
+    from .export.rows import table_rows
     from .privacy import pseudonymize_documents
 
     matcher = matcher or _matcher(settings.aliases)
@@ -84,15 +83,14 @@ def document_part(doc: Document, settings: Settings, matcher=None) -> Converted:
         if settings.salt:
             pseudonymize_documents([doc], settings.salt)
         stage = "building its tables"
-        frames = build_frames([doc], matcher, _indicators(settings.indicator_aliases))
+        rows = table_rows([doc], matcher, _indicators(settings.indicator_aliases))
         stage = "checking its tables against the published schemas"
-        for name, df in frames.items():
-            validate(df, name)
+        tables = _tables(rows)
         stage = "writing its tables"
-        payload = _payload(doc, frames)
+        payload = _payload(doc, tables)
     except Exception as exc:  # noqa: BLE001 - a bug or bad data in one document marks that document only
         doc = failed_document(doc.source_path, doc.doc_id, f"{stage} failed: {type(exc).__name__}: {exc}", doc.format)
-        payload = _payload(doc, build_frames([doc], matcher))
+        payload = _payload(doc, _tables(table_rows([doc], matcher)))
     return Converted(doc.source_path, doc.doc_id, doc.status, doc.error, payload)
 
 
@@ -108,16 +106,22 @@ def failed_part(path: str, doc_id: str, reason: str) -> Converted:
     return document_part(doc, Settings())
 
 
-def _payload(doc: Document, frames: dict) -> dict[str, bytes]:
-    from .export.report import DocSummary
-    from .export.schemas import to_arrow
+def _tables(rows: dict[str, list[dict]]) -> dict:
+    """Each table's rows as its Arrow table, checked against the published schema."""
+    from .export.schemas import rows_to_arrow
 
-    payload = {table_name(name): encode_table(to_arrow(df, name)) for name, df in frames.items()}
+    return {name: rows_to_arrow(table, name) for name, table in rows.items()}
+
+
+def _payload(doc: Document, tables: dict) -> dict[str, bytes]:
+    from .export.report import DocSummary
+
+    payload = {table_name(name): encode_table(table) for name, table in tables.items()}
     payload[DOCUMENT_FILE] = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
     summary = {"report": DocSummary.of(doc).to_json(), "issuer": doc.issuer, "period_label": doc.period_label,
                "cross_document": _needs_other_documents(doc), "status": doc.status, "error": doc.error,
                "source_path": doc.source_path, "doc_id": doc.doc_id,
-               "rows": {name: int(len(df)) for name, df in frames.items()}}
+               "rows": {name: table.num_rows for name, table in tables.items()}}
     payload[SUMMARY_FILE] = json.dumps(summary).encode("ascii")  # ASCII escapes: a path's odd bytes survive
     return payload
 

@@ -1,134 +1,19 @@
-"""Documents → the published tables as pandas DataFrames (the output contract in schemas/)."""
+"""Documents → the published tables as pandas DataFrames (the output contract in schemas/), for the
+in-memory API; their rows come from rows.py, as a batch's parts do."""
 from __future__ import annotations
-
-import json
 
 import pandas as pd
 
-from ..model import Document, printable_path
-from .schemas import TABLES, conform, empty_frame
+from ..model import Document
+from .rows import table_rows
+from .schemas import conform, empty_frame
 
 
-
-def _frame(rows: list[dict], name: str) -> pd.DataFrame:
+def rows_frame(rows: list[dict], name: str) -> pd.DataFrame:
+    """One table's rows as a frame in its published columns and types."""
     return conform(pd.DataFrame(rows), name) if rows else empty_frame(name)
 
 
-def documents_frame(docs: list[Document]) -> pd.DataFrame:
-    rows = []
-    for d in docs:
-        rows.append(dict(
-            doc_id=d.doc_id, source_path=printable_path(d.source_path), format=d.format, status=d.status, error=d.error,
-            issuer=d.issuer, province=d.province, city=d.city, district=d.district, doc_number=d.doc_number,
-            title=d.title, issue_date=d.issue_date, period_start=d.period_start, period_end=d.period_end,
-            period_label=d.period_label,
-            **{f"{k}_simplified": getattr(d, f"{k}_simplified") for k in ("issuer", "province", "city", "district",
-                                                                           "doc_number", "title")},
-            n_pages=d.n_pages, n_tables=len(d.tables), n_figures=len(d.figures),
-            n_errors=sum(f.severity == "error" for f in d.findings), n_warnings=sum(f.severity == "warning" for f in d.findings)))
-    return _frame(rows, "documents")
-
-
-def tables_frame(docs: list[Document]) -> pd.DataFrame:
-    rows = [dict(table_id=t.table_id, doc_id=t.doc_id, annex=t.annex, title=t.title, unit=t.unit, page_start=t.page_start,
-                 page_end=t.page_end, n_header_rows=t.n_header_rows, n_rows=t.n_rows, n_cols=t.n_cols, method=t.method,
-                 method_reason=t.method_reason, header_paths=json.dumps([c.header_path for c in t.columns], ensure_ascii=False),
-                 notes="\n".join(t.notes) or None)
-            for d in docs for t in d.tables]
-    return _frame(rows, "tables")
-
-
-def cells_frame(docs: list[Document]) -> pd.DataFrame:
-    rows = [dict(table_id=t.table_id, doc_id=t.doc_id, row=c.row, col=c.col, row_label=c.row_label, header_path=c.header_path,
-                 text=c.text, raw=c.raw, value=c.value, unit=c.unit, max_points=c.max_points, page=c.page, x0=c.x0, top=c.top,
-                 x1=c.x1, bottom=c.bottom, filled_from_above=c.filled_from_above, unsure=c.unsure)
-            for d in docs for t in d.tables for r in t.rows for c in r]
-    return _frame(rows, "cells")
-
-
-def figures_frame(docs: list[Document]) -> pd.DataFrame:
-    rows = [dict(figure_id=f.figure_id, doc_id=f.doc_id, page=f.page, start=f.start, end=f.end, sentence=f.sentence, text=f.text,
-                 entity_raw=f.entity_raw, entity_id=f.entity_id, metric=f.metric, value=f.value, unit=f.unit, qualifier=f.qualifier,
-                 **{k: getattr(f, k, None) for k in ("period", "comparison", "bound", "approx", "value_high")})
-            for d in docs for f in d.figures]
-    return _frame(rows, "figures")
-
-
-def awards_frame(docs: list[Document], matches: dict) -> pd.DataFrame:
-    rows = []
-    for d in docs:
-        for a in d.awards:
-            unit = a.recipient if a.recipient_kind == "unit" else a.department
-            m = matches.get((unit, d.city)) if unit else None
-            rows.append(dict(award_id=a.award_id, doc_id=a.doc_id, page=a.page, start=a.start, end=a.end, sentence=a.sentence,
-                             title=a.title, recipient=a.recipient,
-                             recipient_kind=a.recipient_kind, department=a.department, entity_id=getattr(m, "entity_id", None),
-                             period=a.period))
-    return _frame(rows, "awards")
-
-
-def mentions_frame(docs: list[Document], matches: dict) -> pd.DataFrame:
-    rows = []
-    for d in docs:
-        for x in d.mentions:
-            m = matches.get((x.department, d.city)) if x.department else None
-            rows.append(dict(mention_id=x.mention_id, doc_id=x.doc_id, page=x.page, start=x.start, end=x.end, sentence=x.sentence,
-                             person=x.person, department=x.department, entity_id=getattr(m, "entity_id", None),
-                             what=x.what, detail=x.detail))
-    return _frame(rows, "mentions")
-
-
-def findings_frame(docs: list[Document], include_passed: bool = False) -> pd.DataFrame:
-    rows = [dict(finding_id=f.finding_id, doc_id=f.doc_id, check=f.check, severity=f.severity, message=f.message,
-                 expected=f.expected, reported=f.reported, difference=f.difference, tolerance=f.tolerance,
-                 arithmetic=f.arithmetic, locations=f.locations_json())
-            for d in docs for f in (d.checks if include_passed else d.findings)]
-    return _frame(rows, "checks" if include_passed else "findings")
-
-
-def observations_frame(docs: list[Document], matches: dict, indicators=None) -> pd.DataFrame:
-    """One row per table cell with a value and per narrative figure; its indicator from
-    normalize/indicators.py (`indicator` repeats `indicator_raw` for one release)."""
-    from ..normalize.indicators import cell_indicator, figure_indicator, default_indicator_matcher
-
-    indicators = indicators or default_indicator_matcher()
-    rows = []
-    for d in docs:
-        for t in d.tables:
-            for r in t.rows:
-                for c in r:
-                    if c.value is None or c.col < t.label_cols:
-                        continue
-                    m = matches.get((c.row_label, d.city))
-                    rows.append(dict(doc_id=d.doc_id, city=d.city, period_label=d.period_label,
-                                     entity_id=getattr(m, "entity_id", None), entity_name=c.row_label,
-                                     **cell_indicator(indicators, c), value=c.value, unit=c.unit, max_points=c.max_points,
-                                     source="cell", source_ref=f"{t.table_id}:{c.row}:{c.col}", unsure=c.unsure))
-        for f in d.figures:
-            m = matches.get((f.entity_raw, d.city)) if f.entity_raw else None
-            rows.append(dict(doc_id=d.doc_id, city=d.city, period_label=d.period_label, entity_id=getattr(m, "entity_id", None),
-                             entity_name=f.entity_raw, **figure_indicator(indicators, f), value=f.value, unit=f.unit, max_points=None,
-                             source="figure", source_ref=f.figure_id, unsure=False))
-    return _frame(rows, "observations")
-
-
 def build_frames(docs: list[Document], matcher=None, indicators=None) -> dict[str, pd.DataFrame]:
-    """All published tables for a batch of documents (people's names are pseudonymized, when a run
-    asks for it, in the documents themselves: tongbao/privacy.py); `indicators` an IndicatorMatcher."""
-    from ..normalize.entities import match_entities  # here: normalize imports the schemas of this package
-    from ..normalize.places import place_columns
-
-    entities, matches = match_entities(docs, matcher)
-    for d in docs:
-        for f in d.figures:
-            m = matches.get((f.entity_raw, d.city)) if f.entity_raw else None
-            f.entity_id = getattr(m, "entity_id", None)
-    frames = {
-        "documents": documents_frame(docs), "tables": tables_frame(docs), "cells": cells_frame(docs),
-        "figures": figures_frame(docs), "awards": awards_frame(docs, matches),
-        "mentions": mentions_frame(docs, matches), "entities": entities, "observations": observations_frame(docs, matches, indicators),
-        "findings": findings_frame(docs), "checks": findings_frame(docs, include_passed=True),
-    }
-    frames["entities"], frames["observations"] = place_columns(frames["entities"], frames["observations"], docs, matches)
-    assert set(frames) == set(TABLES)
-    return frames
+    """All published tables for a batch of documents (rows.table_rows) as DataFrames."""
+    return {name: rows_frame(rows, name) for name, rows in table_rows(docs, matcher, indicators).items()}

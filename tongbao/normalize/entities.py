@@ -1,11 +1,8 @@
 """Collect the department names a batch mentions and match each (name, city) pair once."""
 from __future__ import annotations
 
-import pandas as pd
-
 from ..extract.headers import is_total_label
 from ..model import Document
-from ..export.schemas import conform, empty_frame
 
 
 def mentioned_names(docs: list[Document]) -> list[tuple[str, str | None]]:
@@ -36,15 +33,23 @@ def default_matcher(aliases=None):
     return DepartmentMatcher(aliases=aliases)
 
 
-def match_entities(docs: list[Document], matcher=None):
-    """(entities frame, {(raw, city): match}) for every name the documents mention."""
+def entity_rows(docs: list[Document], matcher=None) -> tuple[list[dict], dict]:
+    """(entities rows, {(raw, city): match}) for every name the documents mention."""
     pairs = mentioned_names(docs)
     if not pairs:
-        return empty_frame("entities"), {}
+        return [], {}
     matcher = matcher or default_matcher()
     matches = matcher.match_many([p[0] for p in pairs], [p[1] for p in pairs])
     lookup = dict(zip(pairs, matches))
     rows = [dict(entity_raw=raw, city=city, level=m.level, entity_id=m.entity_id, canonical_name=m.canonical_name,
                  score=float(m.score), method=m.method, needs_review=bool(m.needs_review))
             for (raw, city), m in lookup.items()]
-    return conform(pd.DataFrame(rows), "entities"), lookup
+    return rows, lookup
+
+
+def match_entities(docs: list[Document], matcher=None):
+    """(entities frame, {(raw, city): match}): entity_rows as a frame, before places are added."""
+    from ..export.frames import rows_frame
+
+    rows, lookup = entity_rows(docs, matcher)
+    return rows_frame(rows, "entities"), lookup

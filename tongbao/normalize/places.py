@@ -155,12 +155,10 @@ def _at_level(g: Gazetteer, at: Place, level: str) -> Place | None:
     return at if at.kind in kinds else None
 
 
-def place_columns(entities, observations, docs, matches: dict):
-    """`level` and `region` on entities and observations: each row's place in its document; an entity
-    row (one per raw name and city) keeps a region only when every document it comes from agrees."""
-    import pandas as pd
-
-    from ..export.schemas import conform
+def place_rows(entities: list[dict], observations: list[dict], docs, matches: dict) -> None:
+    """`level` and `region` on entity and observation rows (set in place): each row's place in its
+    document; an entity row (one per raw name and city) keeps a region only when every document it
+    comes from agrees."""
     from .entities import mentioned_names
     g = gazetteer()
     by_doc = {d.doc_id: d for d in docs}
@@ -170,7 +168,6 @@ def place_columns(entities, observations, docs, matches: dict):
 
     def place_of(doc_id, raw):
         d = by_doc.get(doc_id)
-        raw = None if pd.isna(raw) else raw
         if d is None:
             return None, None
         if raw is None:  # the document's own figure (本月共受理…): its issuer's place
@@ -182,24 +179,18 @@ def place_columns(entities, observations, docs, matches: dict):
             cache[key] = locate_name(raw, getattr(m, "level", None), at[doc_id], years[doc_id], getattr(m, "region", None))
         return cache[key]
 
-    obs = observations.copy()
-    located = [place_of(doc_id, raw) for doc_id, raw in zip(obs["doc_id"], obs["entity_name"])]
-    obs["level"] = [lv for lv, _ in located]
-    obs["region"] = [g.path(p) if p is not None else None for _, p in located]
+    for row in observations:
+        level, place = place_of(row["doc_id"], row["entity_name"])
+        row["level"], row["region"] = level, (g.path(place) if place is not None else None)
 
     seen: dict[tuple, set] = {}
     for d in docs:
         for raw, city in mentioned_names([d]):
             seen.setdefault((raw, city), set()).add(place_of(d.doc_id, raw))
-    ent = entities.copy()
-    levels, regions = [], []
-    for raw, city, level in zip(ent["entity_raw"], ent["city"], ent["level"]):
-        found = seen.get((raw, None if pd.isna(city) else city), set())
+    for row in entities:
+        found = seen.get((row["entity_raw"], row["city"]), set())
         lv, p = next(iter(found)) if len(found) == 1 else (None, None)
         if lv is None and len({f[0] for f in found}) == 1:
             lv = next(iter(found))[0]
-        levels.append(lv if lv is not None else (None if pd.isna(level) else level))
-        regions.append(g.path(p) if p is not None else None)
-    ent["level"] = levels
-    ent["region"] = regions
-    return conform(ent, "entities"), conform(obs, "observations")
+        row["level"] = lv if lv is not None else row["level"]
+        row["region"] = g.path(p) if p is not None else None
