@@ -144,6 +144,24 @@ def test_supervisor_replaces_workers_that_time_out_die_or_run_out_of_memory():
     assert hungry[1] == bytearray(10)
 
 
+def test_workers_that_cannot_start_fail_every_file_and_lose_none(tmp_path):
+    """A script without the `if __name__ == "__main__"` guard: every worker dies while starting (it
+    re-runs the script), so each file becomes a failed row saying so, and the batch still merges."""
+    names = [f"{c}.txt" for c in "abcd"]
+    for name in names:
+        (tmp_path / name).write_text(SEEDS_TXT[0].read_text(encoding="utf-8") + name, encoding="utf-8")
+    script = tmp_path / "unguarded.py"
+    paths = [str(tmp_path / n) for n in names]
+    script.write_text("from tongbao.pipeline import convert_batch\n"
+                      f"r = convert_batch({paths!r}, {str(tmp_path / 'out')!r}, workers=1)\n"
+                      "print('FAILED', len(r.failed), [reason for _p, reason in r.failed])\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("FAILED"))
+    assert line.startswith(f"FAILED {len(names)} ") and "exited with code 1" in line, line
+    assert len(pd.read_parquet(tmp_path / "out" / "documents.parquet")) == len(names)
+
+
 def test_hostile_corpus_in_one_batch_with_good_files(tmp_path):
     """Bombs, stalls, broken and encrypted files and an odd name beside good bulletins: each bad file a
     failed row with its reason, the good files' rows as in a clean run of them alone, exit code 3."""

@@ -79,8 +79,13 @@ class _Slot:
         self.done = 0
 
     def give(self, task) -> None:
+        """Send a task; a worker that died before it could take one is seen by its sentinel, and the
+        task becomes Lost like any other whose worker died (never silently left undone)."""
         self.task, self.started = task, time.monotonic()
-        self.conn.send(task)
+        try:
+            self.conn.send(task)
+        except OSError:
+            pass
 
     def kill(self) -> None:
         if self.proc.is_alive():
@@ -173,7 +178,7 @@ def supervised_map(func: Callable, items: Iterable, workers: int, timeout: float
                         s.kill()
                     if pending:
                         s = slots[i] = _Slot(ctx, func, memory_mb)
-                if pending and s.proc.is_alive():
+                if pending:
                     s.give(pending.popleft())
                 yield result
     finally:
