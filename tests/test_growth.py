@@ -57,3 +57,29 @@ def test_a_wrong_growth_claim_is_an_error(tmp_path):
     results = _growth([process_file(SEED), process_file(_previous_bulletin(tmp_path, values))])
     errors = [r for r in results if r.severity == "error"]
     assert len(errors) == 1 and "应为 增长 12.1%" in errors[0].message
+
+
+def test_a_batch_on_disk_gains_the_growth_findings_as_one_held_in_memory(tmp_path):
+    """convert_batch checks growth on the stored parts and builds the documents, findings and checks
+    tables of the claiming bulletin again: the same tables as run_batch's, the error counted."""
+    import pandas as pd
+
+    from tongbao.export.schemas import TABLES, load_schema
+    from tongbao.export.writers import write_tables
+    from tongbao.pipeline import convert_batch, run_batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "now.txt").write_bytes(SEED.read_bytes())
+    _previous_bulletin(folder, dict(PREVIOUS, **{"100884": "90000"}))
+    convert_batch([folder], tmp_path / "disk", workers=1)
+    write_tables(run_batch([folder], scheduler="serial").frames, tmp_path / "memory")
+    for name in TABLES:
+        key = load_schema(name).get("primaryKey")
+        disk, memory = (pd.read_parquet(tmp_path / run / f"{name}.parquet").sort_values(key or [], kind="stable")
+                        .reset_index(drop=True) for run in ("disk", "memory"))
+        pd.testing.assert_frame_equal(disk, memory, obj=name)
+    findings = pd.read_parquet(tmp_path / "disk" / "findings.parquet")
+    assert ((findings.check == "growth") & (findings.severity == "error")).sum() == 1
+    documents = pd.read_parquet(tmp_path / "disk" / "documents.parquet")
+    assert documents.n_errors.sum() >= 1

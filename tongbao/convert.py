@@ -114,16 +114,34 @@ def _tables(rows: dict[str, list[dict]]) -> dict:
 
 
 def _payload(doc: Document, tables: dict) -> dict[str, bytes]:
-    from .export.report import DocSummary
-
     payload = {table_name(name): encode_table(table) for name, table in tables.items()}
     payload[DOCUMENT_FILE] = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
-    summary = {"report": DocSummary.of(doc).to_json(), "issuer": doc.issuer, "period_label": doc.period_label,
-               "cross_document": _needs_other_documents(doc), "status": doc.status, "error": doc.error,
-               "source_path": doc.source_path, "doc_id": doc.doc_id,
-               "rows": {name: table.num_rows for name, table in tables.items()}}
-    payload[SUMMARY_FILE] = json.dumps(summary).encode("ascii")  # ASCII escapes: a path's odd bytes survive
+    payload[SUMMARY_FILE] = json.dumps(summary(doc, tables)).encode("ascii")  # ASCII escapes: a path's odd bytes survive
     return payload
+
+
+def summary(doc: Document, tables: dict) -> dict:
+    """What the merge and the report need of a document without loading it: its report summary,
+    the key a look back finds it by, its status and its tables' row counts."""
+    from .export.report import DocSummary
+
+    return {"report": DocSummary.of(doc).to_json(), "issuer": doc.issuer, "period_label": doc.period_label,
+            "cross_document": _needs_other_documents(doc), "status": doc.status, "error": doc.error,
+            "source_path": doc.source_path, "doc_id": doc.doc_id,
+            "rows": {name: table.num_rows for name, table in tables.items()}}
+
+
+FINDING_TABLES = ("documents", "findings", "checks")  # the tables a document's findings change
+
+
+def with_findings_added(doc: Document, tables: dict) -> dict:
+    """A stored document's tables after checks across documents added findings to it: the tables the
+    findings appear in built again from the Document, the others as they were stored."""
+    from .export.rows import documents_rows, findings_rows
+
+    rows = {"documents": documents_rows([doc]), "findings": findings_rows([doc]),
+            "checks": findings_rows([doc], include_passed=True)}
+    return {**tables, **_tables(rows)}
 
 
 def _needs_other_documents(doc: Document) -> bool:

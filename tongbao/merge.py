@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .convert import Settings, _matcher, document_part
+from .convert import Settings, _matcher, document_part, summary, with_findings_added
 from .export.schemas import TABLES
 from .model import Document, printable_path
 from .store import DOCUMENT_FILE, PartStore, decode_table, table_name
@@ -84,15 +84,13 @@ def merge_parts(store: PartStore, entries: list[Entry], out: Path, formats: tupl
     summaries = [store.summary(e.key) for e in entries]
     docs = _Documents(store, entries)
     docs.index(summaries)
-    rebuilt: dict[str, dict[str, bytes]] = {}  # key → part rebuilt after the checks across documents
+    rebuilt: dict[str, _Rebuilt] = {}  # key → the document and tables after the checks across documents
     for entry, s in zip(entries, summaries):
         if s["cross_document"]:
             doc = docs.load(entry)
             add_growth_findings(doc, docs)
-            part = document_part(doc, Settings(rules=settings.rules, aliases=settings.aliases,
-                                               indicator_aliases=settings.indicator_aliases), _matcher(settings.aliases))
-            rebuilt[entry.key] = part.payload
-            s.update(_summary_of(part.payload))
+            rebuilt[entry.key] = _rebuild(store, entry, doc, settings)
+            s.update(summary(rebuilt[entry.key].doc, rebuilt[entry.key].tables))
     merged = Merged()
     writer = DatasetWriter(out, formats)
     try:
@@ -127,9 +125,7 @@ def merge_parts(store: PartStore, entries: list[Entry], out: Path, formats: tupl
         def load(i: int) -> Document:
             e = entries[i]
             if e.key in rebuilt:  # with its findings across documents
-                doc = pickle.loads(rebuilt[e.key][DOCUMENT_FILE])
-                doc.source_path = e.path
-                return doc
+                return rebuilt[e.key].doc
             return docs.load(e)
 
         merged.written.append(write_text_atomic(Path(out) / "report.html", render_report_from(report_summaries, load)))
@@ -150,17 +146,31 @@ def _unknown_indicators(table):
     return rows.select([*ReviewQueue.INPUT, "indicator_method"]).to_pandas()
 
 
-def _summary_of(payload: dict[str, bytes]) -> dict:
-    import json
+@dataclass
+class _Rebuilt:
+    """A document the checks across documents added findings to, and its tables since."""
 
-    from .store import SUMMARY_FILE
+    doc: Document
+    tables: dict
 
-    return json.loads(payload[SUMMARY_FILE])
+
+def _rebuild(store: PartStore, entry: Entry, doc: Document, settings: Settings) -> _Rebuilt:
+    """Only the tables findings appear in are built again (no department or place matching in the
+    merge); a document whose tables cannot be built so becomes a failed row, as in a worker."""
+    try:
+        stored = {name: store.table(entry.key, name) for name in TABLES}
+        return _Rebuilt(doc, with_findings_added(doc, stored))
+    except Exception:  # noqa: BLE001 - document_part turns what fails into this document's failed row
+        part = document_part(doc, Settings(rules=settings.rules, aliases=settings.aliases,
+                                           indicator_aliases=settings.indicator_aliases), _matcher(settings.aliases))
+        failed = pickle.loads(part.payload[DOCUMENT_FILE])
+        failed.source_path = entry.path
+        return _Rebuilt(failed, {name: decode_table(part.payload[table_name(name)]) for name in TABLES})
 
 
-def _part_table(store: PartStore, entry: Entry, name: str, rebuilt: dict[str, bytes] | None):
+def _part_table(store: PartStore, entry: Entry, name: str, rebuilt: _Rebuilt | None):
     if rebuilt is not None:
-        return decode_table(rebuilt[table_name(name)])
+        return rebuilt.tables[name]
     return store.table(entry.key, name)
 
 
